@@ -1,0 +1,1 @@
+"""linproj.bandits: linear bandit environments, policies and a batched simulator."""

@@ -1,0 +1,27 @@
+"""Helpers shared by the numba.cuda launch wrappers."""
+
+from __future__ import annotations
+
+from numba import cuda
+
+from gpu.backend import is_cupy, library_name
+
+THREADS_PER_BLOCK = 128
+
+
+def to_device_array(x):
+    """Wrap a CuPy array (zero-copy) or copy a NumPy array to the device."""
+    if is_cupy(x):
+        return cuda.as_cuda_array(x)
+    if library_name(x) == "numpy":
+        return cuda.to_device(x)
+    raise TypeError(f"expected a NumPy or CuPy array, got {type(x).__name__}")
+
+
+def like_input(device_array, reference):
+    """Return ``device_array`` as a CuPy array when ``reference`` is CuPy, else on the host."""
+    if is_cupy(reference):
+        import cupy
+
+        return cupy.asarray(device_array)
+    return device_array.copy_to_host()

@@ -1,0 +1,2 @@
+"""linproj.linalg: determinantal point processes, volume sampling and DPP-weighted
+least squares."""
