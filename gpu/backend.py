@@ -223,8 +223,7 @@ def as_generator(rng: None | int | np.random.Generator | np.random.SeedSequence 
         return np.random.default_rng(rng)
     if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
         raise TypeError(
-            "rng must be None, an int seed or a numpy.random.Generator, "
-            f"got {type(rng).__name__}"
+            f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
         )
     if rng < 0:
         raise ValueError(f"rng seed must be non-negative, got {rng}")
