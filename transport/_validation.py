@@ -1,0 +1,70 @@
+"""Argument checks shared by the transport solvers (values, exponents, weight pairs)."""
+
+from __future__ import annotations
+
+from gpu.validate import check_finite, check_real, check_weights
+
+# Relative tolerance on the equality of two total masses: loose enough for weights
+# normalised in float32, tight enough to catch a forgotten normalisation.
+MASS_RTOL = 1e-5
+
+
+def as_real_floating(xp, x, name):
+    """Return ``x`` as a real floating array (integers become float64) after a finiteness check."""
+    if not hasattr(x, "dtype"):
+        raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    if xp.isdtype(x.dtype, ("signed integer", "unsigned integer", "bool")):
+        x = xp.astype(x, xp.float64)
+    elif not xp.isdtype(x.dtype, "real floating"):
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    return check_finite(x, name)
+
+
+def check_p(p):
+    """Exponent of the ground cost |x - y|**p: a real number >= 1."""
+    return check_real(p, "p", low=1.0)
+
+
+def normalised_weights(xp, w, n, name):
+    """Check one weight array of length ``n`` on its last axis; return it and its total mass."""
+    if xp.isdtype(w.dtype, ("signed integer", "unsigned integer")):
+        w = xp.astype(w, xp.float64)
+    check_weights(w, name, n=n)
+    total = xp.sum(w, axis=-1, keepdims=True)
+    return w / total, total
+
+
+def normalised_weight_pair(xp, a, b, n, m, names=("a", "b")):
+    """Check two optional weight arrays of lengths ``n`` and ``m`` and normalise them to mass 1.
+
+    ``None`` stands for uniform weights of total mass 1. Given weights are checked
+    (finite, non-negative, positive total) and the two total masses must agree
+    (a missing vector has mass 1) to relative tolerance :data:`MASS_RTOL`, row by
+    row for batched weights of shape ``(..., n)``.
+
+    Returns
+    -------
+    tuple
+        The two weight arrays divided by their totals (``None`` kept as ``None``).
+    """
+    totals = []
+    out = []
+    for w, size, name in ((a, n, names[0]), (b, m, names[1])):
+        if w is None:
+            totals.append(None)
+            out.append(None)
+            continue
+        w, total = normalised_weights(xp, w, size, name)
+        totals.append(total)
+        out.append(w)
+    if totals[0] is not None or totals[1] is not None:
+        ta = 1.0 if totals[0] is None else totals[0]
+        tb = 1.0 if totals[1] is None else totals[1]
+        gap = xp.abs(ta - tb)
+        if bool(xp.any(gap > MASS_RTOL * (ta + tb))):
+            raise ValueError(
+                f"{names[0]} and {names[1]} must have the same total mass (a missing weight "
+                f"vector is uniform with mass 1); they differ by {float(xp.max(gap)):.3g}. "
+                "Normalise them, e.g. w / w.sum()"
+            )
+    return out[0], out[1]
