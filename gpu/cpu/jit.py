@@ -34,10 +34,12 @@ def kernel(*, parallel: bool = False, fastmath: bool = False, **options):
 
     Examples
     --------
-    >>> @kernel(fastmath=True)
-    ... def _twice(x):
-    ...     return 2.0 * x
-    >>> _twice(1.5)
-    3.0
+    Kernels are module-level functions (``cache=True`` needs a source file),
+    as in :mod:`gpu.cpu.reductions`:
+
+    >>> import numpy as np
+    >>> from gpu.cpu.reductions import _row_mean_abs_diff_pow
+    >>> _row_mean_abs_diff_pow(np.ones((1, 2)), np.zeros((1, 2)), 1.0)
+    array([1.])
     """
     return numba.njit(cache=True, nogil=True, parallel=parallel, fastmath=fastmath, **options)
