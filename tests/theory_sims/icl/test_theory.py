@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+import sympy as sp
+
+from theory_sims.icl.lsa import LSA, gd_construction
+from theory_sims.icl.predictors import gd
+from theory_sims.icl.tasks import TaskConfig, sample_tasks
+from theory_sims.icl.theory import optimal_gd_step, optimal_gd_steps, optimal_single_layer
+from theory_sims.icl.train import evaluate, train
+
+
+def _mc_loss(task, steps, eta, pre, B, seed):
+    b = sample_tasks(task, B, rng=seed)
+    sq = (gd(b.X, b.y, b.x_query, steps, eta, preconditioner=pre) - b.y_query) ** 2
+    return sq.mean(), sq.std(ddof=1) / np.sqrt(B)
+
+
+def test_single_layer_sympy_scalar_case():
+    # d = 1, x ~ N(0, s): expand E[(g h - w)^2 x_q^2] by Gaussian moments
+    # (E x^2 = s, E x^4 = 3 s^2, independent draws) without the Wishart formula,
+    # minimise over g symbolically and compare with the closed form.
+    n, s, sig, g = sp.symbols("n s sigma g", positive=True)
+    Eh2 = (n * 3 * s**2 + n * (n - 1) * s**2) / n**2 + sig**2 * s / n  # E h^2, E w^2 = 1
+    Ehw = s
+    loss = s * (g**2 * Eh2 - 2 * g * Ehw + 1)
+    g_star = sp.solve(sp.diff(loss, g), g)[0]
+    l_star = sp.simplify(loss.subs(g, g_star))
+    for nv, sv, sgv in [(5, 1.0, 0.0), (20, 2.5, 1.3)]:
+        r = optimal_single_layer(nv, 1, sgv, Sigma=[[sv]])
+        vals = {n: nv, s: sv, sig: sgv}
+        assert np.isclose(float(g_star.subs(vals)), r.preconditioner[0, 0], rtol=1e-12)
+        assert np.isclose(float(l_star.subs(vals)), r.loss, rtol=1e-12)
+
+
+def test_single_layer_sympy_diagonal_two_dims():
+    # d = 2, Sigma = diag(a, b): the loss for diagonal Gamma = diag(g1, g2) from
+    # Isserlis moments coordinate by coordinate, minimised symbolically.
+    n, a, b_, sig = sp.symbols("n a b sigma", positive=True)
+    g1, g2 = sp.symbols("g1 g2")
+    var = [a, b_]
+
+    def E_h2(i):  # E h_i^2 with h = X^T y / n, w ~ N(0, I)
+        # E[(sum_k x_ki sum_j x_kj w_j)^2]/n^2 = (1/n^2) sum_j E[(sum_k x_ki x_kj)^2]
+        total = 0
+        for j in range(2):
+            if j == i:
+                total += n * 3 * var[i] ** 2 + n * (n - 1) * var[i] ** 2
+            else:
+                total += n * var[i] * var[j]
+        return total / n**2 + sig**2 * var[i] / n
+
+    loss = sum(var[i] * (gi**2 * E_h2(i) - 2 * gi * var[i] + 1) for i, gi in enumerate((g1, g2)))
+    sol = sp.solve([sp.diff(loss, g1), sp.diff(loss, g2)], [g1, g2], dict=True)[0]
+    vals = {n: 7, a: 2.0, b_: 0.5, sig: 0.8}
+    r = optimal_single_layer(7, 2, 0.8, Sigma=np.diag([2.0, 0.5]))
+    np.testing.assert_allclose(
+        np.diag(r.preconditioner),
+        [float(sol[g1].subs(vals)), float(sol[g2].subs(vals))],
+        rtol=1e-12,
+    )
+    assert np.isclose(float(loss.subs(sol).subs(vals)), r.loss, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "n, d, sigma, Sigma",
+    [
+        (10, 4, 0.0, None),
+        (6, 3, 1.5, np.array([[2.0, 0.6, 0.0], [0.6, 1.0, 0.2], [0.0, 0.2, 0.5]])),
+    ],
+)
+def test_single_layer_loss_matches_monte_carlo(n, d, sigma, Sigma):
+    r = optimal_single_layer(n, d, sigma, Sigma)
+    task = TaskConfig(n=n, d=d, sigma=sigma, Sigma=Sigma)
+    mean, se = _mc_loss(task, 1, 1.0, r.preconditioner, 200000, 11)
+    assert abs(mean - r.loss) < 3 * se
+    # ...and it is optimal: a 10% larger or smaller preconditioner does worse (paired).
+    for scale in (0.9, 1.1):
+        worse, _ = _mc_loss(task, 1, scale, r.preconditioner, 200000, 11)
+        assert worse > mean
+
+
+def test_gd_step_for_uniform_coordinates_matches_monte_carlo():
+    r = optimal_gd_step(12, 4, m2=1.0, m4=9 / 5, sigma=0.5)  # U(-sqrt3, sqrt3)
+    task = TaskConfig(n=12, d=4, sigma=0.5, x_dist="uniform")
+    mean, se = _mc_loss(task, 1, r.step_size, None, 200000, 12)
+    assert abs(mean - r.loss) < 3 * se
+    g = optimal_gd_step(12, 4, 1.0, 3.0, 0.5)
+    assert np.isclose(g.step_size, optimal_single_layer(12, 4, 0.5).preconditioner[0, 0])
+
+
+def test_multi_step_optimum():
+    r = optimal_gd_steps(15, 5, 3, sigma=0.5, samples=3000, rng=0)
+    assert np.all(np.diff(r.losses_by_depth) < 0)
+    # the depth-1 optimum is the closed form (spectral moments sampled: 2%)
+    assert np.isclose(r.losses_by_depth[0], optimal_single_layer(15, 5, 0.5).loss, rtol=0.02)
+    task = TaskConfig(n=15, d=5, sigma=0.5)
+    mean, se = _mc_loss(task, 3, r.step_sizes, None, 100000, 13)
+    # the sampled-moment objective has its own Monte-Carlo error (~1% at 3000 spectra)
+    assert abs(mean - r.loss) < 3 * se + 0.02 * r.loss
+    b = sample_tasks(task, 100000, rng=13)
+    out = LSA(3, 5).predict(gd_construction(5, r.step_sizes), b.X, b.y, b.x_query)
+    assert np.isclose(np.mean((out - b.y_query) ** 2), mean, rtol=1e-10)
+
+
+def test_trained_single_layer_reaches_closed_form():
+    n, d, sigma = 10, 3, 0.5
+    task = TaskConfig(n=n, d=d, sigma=sigma)
+    res = train(LSA(1, d), task, steps=1500, batch_size=512, lr=0.01, rng=0, progress=False)
+    r = optimal_single_layer(n, d, sigma)
+    loss, se = evaluate(LSA(1, d), res.theta, task, batch_size=200000, rng=1)
+    assert loss < 1.02 * r.loss
+    assert loss > r.loss - 3 * se  # nothing beats the optimum
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: optimal_single_layer(0, 3),
+        lambda: optimal_single_layer(5, 0),
+        lambda: optimal_single_layer(5, 3, sigma=-1.0),
+        lambda: optimal_single_layer(5, 2, Sigma=np.eye(3)),
+        lambda: optimal_single_layer(5, 2, Sigma=[[1.0, np.nan], [np.nan, 1.0]]),
+        lambda: optimal_gd_step(5, 2, 1.0, 0.5),
+        lambda: optimal_gd_steps(5, 2, 0),
+    ],
+)
+def test_bad_input_rejected(call):
+    with pytest.raises(ValueError):
+        call()

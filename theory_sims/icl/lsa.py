@@ -1,0 +1,306 @@
+r"""Multi-layer linear self-attention (LSA) for in-context regression.
+
+Tokens are :math:`e_i = (x_i, y_i) \in R^{d+1}` for the ``n`` context points
+and :math:`e_q = (x_q, 0)` for the query. Layer :math:`l` updates every token
+with keys and values from the context only:
+
+.. math:: e_i \leftarrow e_i + \frac{1}{n} P_l \Big(\sum_{k=1}^{n} e_k e_k^T\Big) Q_l\, e_i,
+
+and the prediction is :math:`\hat y = -e_q[d]` after the last layer (the sign
+of von Oswald et al.'s construction, in which the query's label slot holds
+:math:`-w^T x_q`). Row-wise, with :math:`Z` the (n + 1, d + 1) token matrix and
+:math:`S = Z_c^T Z_c` the context moment matrix,
+:math:`Z \leftarrow Z + Z M` with :math:`M = \frac1n Q^T S P^T`.
+
+Variants (Vladymyrov et al., Sec. 4):
+
+* ``"full"``: :math:`P_l, Q_l` are full :math:`(d+1)\times(d+1)` matrices;
+* ``"diag"``: :math:`P_l, Q_l` are diagonal;
+* ``"gd++"``: :math:`P_l = \mathrm{diag}(a_l I_d, b_l)`,
+  :math:`Q_l = \mathrm{diag}(I_d, 0)`: each layer preconditions the inputs,
+  :math:`x \leftarrow (I + a_l \hat\Sigma) x`, and takes a GD step of size
+  :math:`-b_l` on the labels (von Oswald et al.'s GD++).
+
+The forward and backward passes are batched over sequences, written against
+the array namespace of the inputs (NumPy or CuPy), with gradients derived by
+hand (see :meth:`LSA.loss_and_grad`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from gpu.backend import as_generator, asarray_like, namespace
+from gpu.records import Record
+from gpu.validate import check_choice, check_finite, check_int, check_ndim, check_real
+from theory_sims.icl._checks import check_context
+
+__all__ = ["LSA", "VARIANTS", "gd_construction"]
+
+VARIANTS = ("full", "diag", "gd++")
+
+
+@dataclasses.dataclass(frozen=True)
+class LSA(Record):
+    """Architecture of an ``depth``-layer LSA model; parameters live in a flat vector.
+
+    Attributes
+    ----------
+    depth : int
+        Number of layers ``L >= 1``.
+    d : int
+        Input dimension ``d >= 1`` (tokens have ``d + 1`` entries).
+    variant : {"full", "diag", "gd++"}
+        Parametrisation of each layer (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For ``depth < 1``, ``d < 1`` or an unknown variant.
+
+    References
+    ----------
+    von Oswald et al. (ICML 2023), Sec. 2; Vladymyrov et al. (NeurIPS 2024),
+    Sec. 3-4; Ahn et al. (ICLR 2024), Sec. 2.
+
+    Examples
+    --------
+    >>> model = LSA(depth=2, d=3, variant="diag")
+    >>> theta = model.init(rng=0)
+    >>> theta.shape
+    (16,)
+    >>> X = np.ones((5, 4, 3)); y = np.ones((5, 4)); q = np.ones((5, 3))
+    >>> model.predict(theta, X, y, q).shape
+    (5,)
+    """
+
+    depth: int
+    d: int
+    variant: str = "full"
+
+    def __post_init__(self):
+        check_int(self.depth, "depth", minimum=1)
+        check_int(self.d, "d", minimum=1)
+        check_choice(self.variant, "variant", VARIANTS)
+
+    @property
+    def num_params(self) -> int:
+        """Length of the parameter vector."""
+        D = self.d + 1
+        per_layer = {"full": 2 * D * D, "diag": 2 * D, "gd++": 2}[self.variant]
+        return self.depth * per_layer
+
+    def init(self, rng=None, *, scale: float = 0.1, like=None):
+        """Random parameters with i.i.d. ``N(0, scale^2)`` entries.
+
+        Parameters
+        ----------
+        rng : None, int or numpy.random.Generator
+        scale : float
+            Standard deviation of the entries, ``> 0``.
+        like : array, optional
+            Place the vector in this array's namespace and device.
+
+        Returns
+        -------
+        array, shape (num_params,)
+        """
+        scale = check_real(scale, "scale", low=0, low_inclusive=False)
+        draws = scale * as_generator(rng).standard_normal(self.num_params)
+        return asarray_like(draws, like)
+
+    def _check_theta(self, theta):
+        check_ndim(theta, "theta", 1)
+        if theta.shape[0] != self.num_params:
+            raise ValueError(
+                f"theta must have {self.num_params} entries for {self}, got {theta.shape[0]}"
+            )
+        check_finite(theta, "theta")
+
+    def weights(self, theta):
+        """The layer matrices ``(P, Q)``, each of shape ``(depth, d + 1, d + 1)``.
+
+        Examples
+        --------
+        >>> P, Q = LSA(1, 2, "gd++").weights(np.array([0.5, -1.0]))
+        >>> np.diag(P[0]).tolist(), np.diag(Q[0]).tolist()
+        ([0.5, 0.5, -1.0], [1.0, 1.0, 0.0])
+        """
+        self._check_theta(theta)
+        xp = namespace(theta)
+        L, D = self.depth, self.d + 1
+        if self.variant == "full":
+            half = L * D * D
+            return (xp.reshape(theta[:half], (L, D, D)), xp.reshape(theta[half:], (L, D, D)))
+        eye = xp.eye(D, dtype=theta.dtype)
+        if self.variant == "diag":
+            p, q = xp.reshape(theta[: L * D], (L, D)), xp.reshape(theta[L * D :], (L, D))
+            return p[:, :, None] * eye, q[:, :, None] * eye
+        a, b = theta[:L], theta[L:]
+        x_mask = xp.asarray([1.0] * self.d + [0.0], dtype=theta.dtype)
+        p = a[:, None] * x_mask + b[:, None] * (1.0 - x_mask)
+        return p[:, :, None] * eye, xp.broadcast_to(x_mask[:, None] * eye, (L, D, D))
+
+    def _project(self, xp, dP, dQ):
+        """Gradient w.r.t. theta from the gradients w.r.t. the full matrices."""
+        L, D = self.depth, self.d + 1
+        if self.variant == "full":
+            return xp.concat([xp.reshape(dP, (-1,)), xp.reshape(dQ, (-1,))])
+        diag_p = xp.stack([xp.linalg.diagonal(dP[l]) for l in range(L)])
+        if self.variant == "diag":
+            diag_q = xp.stack([xp.linalg.diagonal(dQ[l]) for l in range(L)])
+            return xp.concat([xp.reshape(diag_p, (-1,)), xp.reshape(diag_q, (-1,))])
+        return xp.concat([xp.sum(diag_p[:, : D - 1], axis=1), diag_p[:, D - 1]])
+
+    def _tokens(self, X, y, x_query):
+        xp, B, n, d = check_context(X, y, x_query)
+        if d != self.d:
+            raise ValueError(f"X has d={d} but the model was built for d={self.d}")
+        context = xp.concat([X, y[..., None]], axis=2)
+        query = xp.concat([x_query, xp.zeros((B, 1), dtype=X.dtype)], axis=1)
+        return xp, n, xp.concat([context, query[:, None, :]], axis=1)
+
+    def _forward(self, xp, P, Q, Z, n):
+        """Run the layers; return the final tokens and per-layer (Z, S, M) caches."""
+        cache = []
+        for l in range(self.depth):
+            Zc = Z[:, :n, :]
+            S = Zc.mT @ Zc
+            M = (Q[l].T @ S @ P[l].T) / n
+            cache.append((Z, S, M))
+            Z = Z + Z @ M
+        return Z, cache
+
+    def predict(self, theta, X, y, x_query):
+        """Query predictions ``-e_q[d]`` after the last layer, shape ``(B,)``.
+
+        Raises
+        ------
+        ValueError
+            On a wrong-length or non-finite ``theta``, or bad data shapes.
+        """
+        self._check_theta(theta)
+        xp, n, Z = self._tokens(X, y, x_query)
+        P, Q = self.weights(xp.astype(theta, X.dtype))
+        Z, _ = self._forward(xp, P, Q, Z, n)
+        return -Z[:, n, self.d]
+
+    def loss_and_grad(self, theta, X, y, x_query, target):
+        r"""Mean squared error :math:`\frac1B\sum_b(\hat y_b - t_b)^2` and its gradient.
+
+        The backward pass, for one layer :math:`Z' = Z + Z M`,
+        :math:`M = \frac1n Q^T S P^T`, :math:`S = Z_c^T Z_c`, given
+        :math:`G' = \partial \ell / \partial Z'`:
+
+        .. math::
+            \bar M = Z^T G', \quad
+            \bar P = \tfrac1n \sum_b \bar M^T Q^T S, \quad
+            \bar Q = \tfrac1n \sum_b S P^T \bar M^T, \quad
+            \bar S = \tfrac1n Q \bar M P,
+
+        .. math:: G = G' + G' M^T, \qquad G_c \mathrel{+}= Z_c (\bar S + \bar S^T).
+
+        Parameters
+        ----------
+        theta : array, shape (num_params,)
+        X, y, x_query : arrays
+            A batch of contexts (see :func:`theory_sims.icl.predictors.least_squares`).
+        target : array, shape (B,)
+            Query targets.
+
+        Returns
+        -------
+        loss : float
+        grad : array, shape (num_params,)
+            On the device of ``theta``.
+        """
+        self._check_theta(theta)
+        xp, n, Z0 = self._tokens(X, y, x_query)
+        B, d = X.shape[0], self.d
+        if target.shape != (B,):
+            raise ValueError(f"target must have shape ({B},), got {target.shape}")
+        check_finite(target, "target")
+        P, Q = self.weights(xp.astype(theta, X.dtype))
+        Z, cache = self._forward(xp, P, Q, Z0, n)
+        err = -Z[:, n, d] - target
+        loss = float(xp.mean(err * err))
+        G = xp.zeros_like(Z)
+        G[:, n, d] = -2.0 * err / B
+        dP = [None] * self.depth
+        dQ = [None] * self.depth
+        for l in reversed(range(self.depth)):
+            Z, S, M = cache[l]
+            dM = Z.mT @ G
+            dP[l] = xp.tensordot(dM, Q[l].T @ S, axes=([0, 1], [0, 1])) / n
+            dQ[l] = xp.tensordot(S @ P[l].T, dM, axes=([0, 2], [0, 2])) / n
+            dS = (Q[l] @ dM @ P[l]) / n
+            G = G + G @ M.mT
+            Zc = Z[:, :n, :]
+            G[:, :n, :] = G[:, :n, :] + Zc @ (dS + dS.mT)
+        grad = self._project(xp, xp.stack(dP), xp.stack(dQ))
+        return loss, xp.astype(grad, theta.dtype)
+
+
+def gd_construction(d: int, step_sizes: float | Sequence[float], preconditioner=None):
+    r"""FULL-LSA parameters whose layers are exact (preconditioned) GD steps.
+
+    Layer :math:`l` has :math:`P_l = \mathrm{diag}(0_d, -\eta_l)` and
+    :math:`Q_l = \begin{pmatrix}\Gamma^T & 0\\ 0 & 0\end{pmatrix}`: the label
+    slot of each context token becomes the residual :math:`y_i - w_l^T x_i` and
+    the query's slot :math:`-w_l^T x_q`, with :math:`w_l` the iterates of
+    :func:`theory_sims.icl.predictors.gd` with the same step sizes and
+    preconditioner.
+
+    Parameters
+    ----------
+    d : int
+        Input dimension.
+    step_sizes : float or sequence of float
+        One step size per layer (a float builds one layer).
+    preconditioner : array of shape (d, d), optional
+        :math:`\Gamma` (identity by default).
+
+    Returns
+    -------
+    theta : numpy.ndarray
+        Parameters of ``LSA(len(step_sizes), d, "full")``.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``d``, a non-finite step size or a preconditioner of the
+        wrong shape.
+
+    References
+    ----------
+    von Oswald et al. (ICML 2023), Prop. 1.
+
+    Examples
+    --------
+    >>> from theory_sims.icl.predictors import gd
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.standard_normal((4, 6, 3)), rng.standard_normal((4, 6))
+    >>> q = rng.standard_normal((4, 3))
+    >>> theta = gd_construction(3, [0.3, 0.2])
+    >>> bool(np.allclose(LSA(2, 3).predict(theta, X, y, q), gd(X, y, q, 2, [0.3, 0.2])))
+    True
+    """
+    d = check_int(d, "d", minimum=1)
+    etas = [float(step_sizes)] if np.isscalar(step_sizes) else [float(e) for e in step_sizes]
+    if not etas:
+        raise ValueError("step_sizes must hold at least one value")
+    for e in etas:
+        check_real(e, "step_sizes")
+    G = np.eye(d) if preconditioner is None else np.asarray(preconditioner, dtype=float)
+    if G.shape != (d, d):
+        raise ValueError(f"preconditioner must have shape ({d}, {d}), got {G.shape}")
+    check_finite(G, "preconditioner")
+    L, D = len(etas), d + 1
+    P = np.zeros((L, D, D))
+    Q = np.zeros((L, D, D))
+    P[:, d, d] = -np.asarray(etas)
+    Q[:, :d, :d] = G.T
+    return np.concatenate([P.ravel(), Q.ravel()])
