@@ -78,8 +78,8 @@ class GradientNoise(Record):
     tail_index : float
         Hill estimate of the tail index of ``norms``.
     kurtosis : float
-        Excess kurtosis of the noise coordinates pooled over batches
-        (0 for Gaussian noise).
+        Excess kurtosis of the standardised noise coordinates pooled over
+        batches (0 for Gaussian noise); coordinates without noise are skipped.
     """
 
     norms: Any
@@ -138,8 +138,10 @@ def gradient_noise(
         b = sample_tasks(task, batch_size, rng=batch_rng, like=theta)
         noise[i] = to_numpy(model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)[1] - g_full)
     norms = np.linalg.norm(noise, axis=1)
-    z = (noise - noise.mean(0)) / np.maximum(noise.std(0), 1e-300)
-    kurt = float(np.mean(z**4) - 3.0)
+    sd = noise.std(0)
+    live = sd > 1e-12 * max(sd.max(), 1e-300)  # coordinates that are not noise-free
+    z = (noise[:, live] - noise[:, live].mean(0)) / sd[live]
+    kurt = float(np.mean(z**4) - 3.0) if z.size else 0.0
     return GradientNoise(
         norms, float(np.linalg.norm(to_numpy(g_full))), hill_tail_index(norms), kurt
     )
