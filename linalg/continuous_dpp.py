@@ -106,12 +106,14 @@ def sample_projection_dpp_polynomial(
 
 def chain_rule_points(basis, S, rng):
     """``S`` chain-rule samples of the projection DPP of ``basis``, shape (S, m, dim)."""
-    from gpu.cpu.linalg_polynomial import _chain_rule_batch
-    from gpu.cpu.linalg_random import host_seeds
+    from gpu.cpu.linalg_polynomial import _chain_rule_chunks, _chain_rule_range
+    from gpu.cpu.linalg_random import host_seeds, run_batched
 
     idx, betas, code, nmax = basis.kernel_arguments()
     out = np.empty((S, basis.m, basis.dim))
-    status = _chain_rule_batch(idx, betas, code, nmax, host_seeds(rng, S), out)
+    status = np.zeros(S, dtype=np.int64)
+    args = (idx, betas, code, nmax, host_seeds(rng, S), out, status)
+    run_batched(_chain_rule_range, _chain_rule_chunks, S, *args)
     if np.any(status != 0):  # pragma: no cover - orthonormal features cannot exhaust the budget
         raise RuntimeError("continuous chain rule exhausted its proposal budget")
     return out

@@ -90,12 +90,22 @@ def sample_projection_dpp(V, *, size=None, method="auto", rng=None):
 
 
 def _rejection_batch(V, S, rng):
-    from gpu.cpu.linalg_projection import _projection_dpp_batch
-    from gpu.cpu.linalg_random import host_seeds
+    from gpu.cpu.linalg_projection import (
+        _projection_dpp_chunks,
+        _projection_dpp_range,
+        _row_table,
+    )
+    from gpu.cpu.linalg_random import host_seeds, run_batched
 
     V = np.ascontiguousarray(V, dtype=np.float64)
-    out = np.empty((S, V.shape[1]), dtype=np.int64)
-    status = _projection_dpp_batch(V, host_seeds(rng, S), out)
+    n, r = V.shape
+    norms2 = np.empty(n)
+    cdf = np.empty(n)
+    _row_table(V, norms2, cdf)
+    out = np.empty((S, r), dtype=np.int64)
+    status = np.zeros(S, dtype=np.int64)
+    args = (V, norms2, cdf, host_seeds(rng, S), out, status)
+    run_batched(_projection_dpp_range, _projection_dpp_chunks, S, *args)
     _raise_on_failure(status)
     out.sort(axis=1)
     return out
@@ -124,8 +134,8 @@ def projection_columns_batch(V, columns, rng):
             else asarray_like(np.empty(0, dtype=np.int64), V)
             for c in columns
         ]
-    from gpu.cpu.linalg_projection import _projection_dpp_columns
-    from gpu.cpu.linalg_random import host_seeds
+    from gpu.cpu.linalg_projection import _projection_columns_chunks, _projection_columns_range
+    from gpu.cpu.linalg_random import host_seeds, run_batched
 
     S = len(columns)
     sizes = np.array([len(c) for c in columns], dtype=np.int64)
@@ -134,10 +144,10 @@ def projection_columns_batch(V, columns, rng):
     for s, c in enumerate(columns):
         cols[s, : len(c)] = c
     out = np.full((S, width), -1, dtype=np.int64)
-    seeds = host_seeds(rng, S)
-    status = _projection_dpp_columns(
-        np.ascontiguousarray(V, dtype=np.float64), cols, sizes, seeds, out
-    )
+    status = np.zeros(S, dtype=np.int64)
+    V = np.ascontiguousarray(V, dtype=np.float64)
+    args = (V, cols, sizes, host_seeds(rng, S), out, status)
+    run_batched(_projection_columns_range, _projection_columns_chunks, S, *args)
     _raise_on_failure(status)
     return [np.sort(out[s, : sizes[s]]) for s in range(S)]
 

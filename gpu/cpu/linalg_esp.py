@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
 from gpu.cpu.jit import kernel
@@ -41,11 +40,11 @@ def _log_esp_table(log_lam, k):
     return T
 
 
-@kernel(parallel=True)
+@kernel()
 def _select_k_eigenvectors(log_lam, T, k, seeds, out):
     """Kulesza and Taskar Algorithm 8: ``out[s]`` = k eigenvector indices for each seed."""
     n_items = log_lam.shape[0]
-    for s in numba.prange(seeds.shape[0]):
+    for s in range(seeds.shape[0]):
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[s]
         l = k

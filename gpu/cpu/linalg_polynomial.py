@@ -136,15 +136,20 @@ def _chain_rule_one(idx, betas, family, nmax, state, out):
     return 0
 
 
-@kernel(parallel=True)
-def _chain_rule_batch(idx, betas, family, nmax, seeds, out):
-    """``out[s]`` (m, dim) = an independent projection-DPP sample per seed."""
-    status = np.zeros(seeds.shape[0], dtype=np.int64)
-    for s in numba.prange(seeds.shape[0]):
-        state = np.empty(1, dtype=np.uint64)
+@kernel()
+def _chain_rule_range(idx, betas, family, nmax, seeds, out, status, lo, hi):
+    """Samples ``lo..hi-1``: ``out[s]`` (m, dim) from the stream ``seeds[s]``."""
+    state = np.empty(1, dtype=np.uint64)
+    for s in range(lo, hi):
         state[0] = seeds[s]
         status[s] = _chain_rule_one(idx, betas, family, nmax, state, out[s])
-    return status
+
+
+@kernel(parallel=True)
+def _chain_rule_chunks(idx, betas, family, nmax, seeds, out, status, bounds):
+    """Parallel over the chunks ``bounds[c]..bounds[c+1]-1`` of samples."""
+    for c in numba.prange(bounds.shape[0] - 1):
+        _chain_rule_range(idx, betas, family, nmax, seeds, out, status, bounds[c], bounds[c + 1])
 
 
 @kernel()

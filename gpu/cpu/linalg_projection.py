@@ -109,40 +109,47 @@ def _row_table(V, norms2, cdf):
         cdf[i] = acc
 
 
+@kernel()
+def _projection_dpp_range(V, norms2, cdf, seeds, out, status, lo, hi):
+    """Samples ``lo..hi-1``: ``out[s]`` from the stream ``seeds[s]`` (same ``V``)."""
+    r = V.shape[1]
+    Q = np.empty((r, r))
+    c = np.empty(r)
+    state = np.empty(1, dtype=np.uint64)
+    for s in range(lo, hi):
+        state[0] = seeds[s]
+        status[s] = _projection_chain_rule(V, norms2, cdf, state, out[s], Q, c)
+
+
 @kernel(parallel=True)
-def _projection_dpp_batch(V, seeds, out):
-    """``out[s]`` = an independent projection-DPP sample for each seed (same ``V``)."""
-    n, r = V.shape
+def _projection_dpp_chunks(V, norms2, cdf, seeds, out, status, bounds):
+    """Parallel over the chunks ``bounds[c]..bounds[c+1]-1`` of samples."""
+    for c in numba.prange(bounds.shape[0] - 1):
+        _projection_dpp_range(V, norms2, cdf, seeds, out, status, bounds[c], bounds[c + 1])
+
+
+@kernel()
+def _projection_columns_range(V, cols, sizes, seeds, out, status, lo, hi):
+    """Samples ``lo..hi-1``, sample ``s`` using the columns ``cols[s, :sizes[s]]`` of ``V``."""
+    n = V.shape[0]
+    state = np.empty(1, dtype=np.uint64)
     norms2 = np.empty(n)
     cdf = np.empty(n)
-    _row_table(V, norms2, cdf)
-    status = np.zeros(seeds.shape[0], dtype=np.int64)
-    for s in numba.prange(seeds.shape[0]):
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = seeds[s]
-        Q = np.empty((r, r))
-        c = np.empty(r)
-        status[s] = _projection_chain_rule(V, norms2, cdf, state, out[s], Q, c)
-    return status
-
-
-@kernel(parallel=True)
-def _projection_dpp_columns(V, cols, sizes, seeds, out):
-    """Sample ``s`` uses the columns ``cols[s, :sizes[s]]`` of ``V`` (spectral / k-DPP)."""
-    n = V.shape[0]
-    status = np.zeros(seeds.shape[0], dtype=np.int64)
-    for s in numba.prange(seeds.shape[0]):
+    for s in range(lo, hi):
         r = sizes[s]
         W = np.empty((n, r))
         for i in range(n):
             for a in range(r):
                 W[i, a] = V[i, cols[s, a]]
-        norms2 = np.empty(n)
-        cdf = np.empty(n)
         _row_table(W, norms2, cdf)
-        state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[s]
         Q = np.empty((r, r))
         c = np.empty(r)
         status[s] = _projection_chain_rule(W, norms2, cdf, state, out[s], Q, c)
-    return status
+
+
+@kernel(parallel=True)
+def _projection_columns_chunks(V, cols, sizes, seeds, out, status, bounds):
+    """Parallel over the chunks ``bounds[c]..bounds[c+1]-1`` of samples."""
+    for c in numba.prange(bounds.shape[0] - 1):
+        _projection_columns_range(V, cols, sizes, seeds, out, status, bounds[c], bounds[c + 1])

@@ -38,3 +38,23 @@ def _uniform(state):
 def host_seeds(rng, n):
     """``n`` independent uint64 kernel seeds drawn from a NumPy generator."""
     return rng.integers(0, np.iinfo(np.int64).max, size=n, dtype=np.int64).astype(np.uint64)
+
+
+def run_batched(serial, parallel, S, *args):
+    """Run a kernel over ``S`` independent samples, in parallel chunks when worthwhile.
+
+    ``serial(*args, lo, hi)`` handles samples ``lo..hi-1``;
+    ``parallel(*args, bounds)`` runs the chunks ``bounds[c]..bounds[c+1]-1``
+    in a ``prange``. Small batches stay serial: waking the thread pool costs
+    more than it saves, and much more on a loaded machine. Results do not
+    depend on the split, since each sample has its own seeded stream.
+    """
+    import numba
+
+    threads = numba.get_num_threads()
+    if S < 4 or threads == 1:
+        serial(*args, 0, S)
+        return
+    chunks = min(S, 4 * threads)
+    bounds = np.linspace(0, S, chunks + 1).astype(np.int64)
+    parallel(*args, bounds)

@@ -1,0 +1,84 @@
+"""Shared helpers for the linalg tests: exact enumeration and binomial tolerances.
+
+Tolerances: an empirical frequency of an event of probability ``p`` over ``S``
+independent samples has standard deviation ``sqrt(p (1 - p) / S)``. Tests
+assert ``|freq - p| <= Z * sd`` for every event of a family of at most ~100
+events, with ``Z = 4.5``: a Bonferroni bound gives a false-alarm probability
+below ``100 * 2 * Phi(-4.5) ~ 7e-4`` per test, and the seeds are fixed.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+Z = 4.5
+
+
+def binomial_sd(p, S):
+    """Standard deviation of a frequency of probability ``p`` over ``S`` samples."""
+    p = np.asarray(p, dtype=float)
+    return np.sqrt(np.maximum(p * (1 - p), 1e-300) / S)
+
+
+def assert_frequencies(freq, p, S, label=""):
+    """``|freq - p| <= Z sd`` everywhere (events with p = 0 must have freq = 0)."""
+    freq = np.asarray(freq, dtype=float)
+    p = np.asarray(p, dtype=float)
+    assert np.all(freq[p == 0] == 0), f"{label}: impossible event observed"
+    sd = binomial_sd(p, S)
+    z = np.abs(freq - p) / sd
+    assert np.all(z[p > 0] <= Z), f"{label}: max z-score {z[p > 0].max():.2f} > {Z}"
+
+
+def subset_frequencies(samples, n):
+    """Map frozenset -> frequency over a list/array of samples."""
+    counts = {}
+    for s in samples:
+        key = frozenset(int(i) for i in np.asarray(s).ravel())
+        counts[key] = counts.get(key, 0) + 1
+    total = len(samples)
+    return {k: v / total for k, v in counts.items()}
+
+
+def all_subsets(n, sizes=None):
+    sizes = range(n + 1) if sizes is None else sizes
+    for k in sizes:
+        yield from itertools.combinations(range(n), k)
+
+
+@pytest.fixture
+def check_freq():
+    """The :func:`assert_frequencies` helper."""
+    return assert_frequencies
+
+
+@pytest.fixture
+def subset_freq():
+    """The :func:`subset_frequencies` helper."""
+    return subset_frequencies
+
+
+@pytest.fixture
+def subsets():
+    """The :func:`all_subsets` helper."""
+    return all_subsets
+
+
+@pytest.fixture
+def orthonormal():
+    def make(n, r, seed=0):
+        V, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, r)))
+        return V
+
+    return make
+
+
+@pytest.fixture
+def psd_kernel():
+    def make(n, rank=None, seed=0, scale=1.0):
+        rank = n if rank is None else rank
+        X = np.random.default_rng(seed).standard_normal((n, rank)) * scale
+        return X @ X.T / rank
+
+    return make

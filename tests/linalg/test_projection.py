@@ -1,0 +1,78 @@
+"""Finite projection DPPs: exact law by enumeration, marginals, batching, input checks."""
+
+import numpy as np
+import pytest
+
+from linalg import sample_projection_dpp
+
+S = 20000
+
+
+@pytest.mark.parametrize("method", ["rejection", "gs"])
+def test_projection_dpp_matches_enumerated_law(
+    method, orthonormal, check_freq, subset_freq, subsets
+):
+    # P(Y = T) = det(K_T) for |T| = r (Hough et al. 2006); 56 subsets, binomial tolerance
+    V = orthonormal(8, 3, seed=1)
+    K = V @ V.T
+    samples = sample_projection_dpp(V, size=S, method=method, rng=11)
+    assert samples.shape == (S, 3)
+    assert np.all(np.diff(samples, axis=1) > 0)  # sorted, distinct
+    freq = subset_freq(samples, 8)
+    events = list(subsets(8, [3]))
+    p = np.array([np.linalg.det(K[np.ix_(t, t)]) for t in events])
+    assert abs(p.sum() - 1) < 1e-12
+    observed = np.array([freq.get(frozenset(t), 0.0) for t in events])
+    check_freq(observed, p, S, f"subsets ({method})")
+
+
+@pytest.mark.parametrize("method", ["rejection", "gs"])
+def test_inclusion_and_pair_frequencies(method, orthonormal, check_freq):
+    # P(i in Y) = K_ii and P(i, j in Y) = K_ii K_jj - K_ij^2 (2 x 2 minors)
+    V = orthonormal(30, 6, seed=2)
+    K = V @ V.T
+    samples = sample_projection_dpp(V, size=S, method=method, rng=12)
+    ind = np.zeros((S, 30))
+    np.put_along_axis(ind, samples, 1.0, axis=1)
+    check_freq(ind.mean(axis=0), np.diag(K), S, "inclusion")
+    pairs = ind.T @ ind / S
+    minors = np.outer(np.diag(K), np.diag(K)) - K**2
+    iu = np.triu_indices(30, 1)
+    check_freq(pairs[iu], minors[iu], S, "pairs")
+
+
+def test_seed_reproducible_and_batched_rows_differ(orthonormal):
+    V = orthonormal(200, 10, seed=3)
+    a = sample_projection_dpp(V, size=5, rng=7)
+    b = sample_projection_dpp(V, size=5, rng=7)
+    np.testing.assert_array_equal(a, b)
+    assert len({tuple(row) for row in a}) > 1
+    one = sample_projection_dpp(V, rng=np.random.default_rng(3))
+    assert one.shape == (10,) and one.dtype == np.int64
+
+
+def test_full_rank_projection_takes_everything():
+    V = np.eye(5)[:, [4, 1, 2, 0, 3]]
+    np.testing.assert_array_equal(sample_projection_dpp(V, rng=0), np.arange(5))
+
+
+def test_rejects_bad_input(orthonormal):
+    V = orthonormal(20, 4)
+    with pytest.raises(ValueError, match="orthonormal"):
+        sample_projection_dpp(2.0 * V)
+    with pytest.raises(ValueError, match="orthonormal"):
+        sample_projection_dpp(np.random.default_rng(0).standard_normal((20, 4)))
+    bad = V.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        sample_projection_dpp(bad)
+    with pytest.raises(ValueError, match="columns"):
+        sample_projection_dpp(np.eye(3, 4))
+    with pytest.raises(ValueError, match="2-D"):
+        sample_projection_dpp(V[:, 0])
+    with pytest.raises(ValueError, match="size"):
+        sample_projection_dpp(V, size=0)
+    with pytest.raises(ValueError, match="method"):
+        sample_projection_dpp(V, method="magic")
+    with pytest.raises(TypeError, match="rng"):
+        sample_projection_dpp(V, rng="seed")
