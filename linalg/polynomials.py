@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 
@@ -127,7 +128,7 @@ class PolynomialBasis:
         check_choice(self.family, "family", FAMILIES)
         check_choice(self.index_set, "index_set", INDEX_SETS)
 
-    @property
+    @functools.cached_property
     def indices(self):
         """Multi-indices, an int64 array of shape (m, dim)."""
         return multi_indices(self.m, self.dim, self.index_set)
@@ -142,10 +143,14 @@ class PolynomialBasis:
         """Integer code of the family for the compiled kernels."""
         return FAMILIES.index(self.family)
 
-    def kernel_arguments(self):
-        """``(indices, recurrence coefficients, family code, max degree)`` for the kernels."""
+    @functools.cached_property
+    def _kernel_arguments(self):
         nmax = self.max_degree
         return self.indices, recurrence_coefficients(self.family, nmax), self.family_code, nmax
+
+    def kernel_arguments(self):
+        """``(indices, recurrence coefficients, family code, max degree)`` for the kernels."""
+        return self._kernel_arguments
 
     def __call__(self, x):
         """Feature matrix :math:`(\\phi_j(x_i))`, shape (n, m), of points ``x`` (n, dim) or (n,)."""

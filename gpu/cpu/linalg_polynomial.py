@@ -169,13 +169,13 @@ def _christoffel_sample(idx, betas, family, nmax, n, seed):
     return points, sums
 
 
-@kernel(parallel=True)
+@kernel()
 def _evaluate_features(X, idx, betas, nmax):
     """Feature matrix (n, m) of the points ``X`` (n, dim)."""
     n, dim = X.shape
     m = idx.shape[0]
     out = np.empty((n, m))
-    for i in numba.prange(n):
-        table = np.empty((dim, nmax + 1))
+    table = np.empty((dim, nmax + 1))
+    for i in range(n):
         _features(X[i], idx, betas, nmax, table, out[i])
     return out
