@@ -42,6 +42,9 @@ __all__ = ["LSA", "VARIANTS", "gd_construction"]
 
 VARIANTS = ("full", "diag", "gd++")
 
+#: Sequences per block in the NumPy forward/backward pass (cache-sized blocks).
+CHUNK = 128
+
 
 @dataclasses.dataclass(frozen=True)
 class LSA(Record):
@@ -164,14 +167,21 @@ class LSA(Record):
         return xp, n, xp.concat([context, query[:, None, :]], axis=1)
 
     def _forward(self, xp, P, Q, Z, n):
-        """Run the layers; return the final tokens and per-layer (Z, S, M) caches."""
+        """Run the layers; return the final tokens and per-layer (Z, S, A, U) caches.
+
+        Each layer is ``A = Z Q^T``, ``U = A S``, ``Z' = Z + U P^T / n``: the
+        products with the shared matrices are single flat GEMMs over all
+        tokens of the batch; only ``S`` and ``A S`` are per-sequence products.
+        """
+        B, N, D = Z.shape
         cache = []
         for l in range(self.depth):
             Zc = Z[:, :n, :]
             S = Zc.mT @ Zc
-            M = (Q[l].T @ S @ P[l].T) / n
-            cache.append((Z, S, M))
-            Z = Z + Z @ M
+            A = xp.reshape(xp.reshape(Z, (B * N, D)) @ Q[l].T, (B, N, D))
+            U = A @ S
+            cache.append((Z, S, A, U))
+            Z = Z + xp.reshape(xp.reshape(U, (B * N, D)) @ P[l].T, (B, N, D)) / n
         return Z, cache
 
     def predict(self, theta, X, y, x_query):
@@ -191,17 +201,18 @@ class LSA(Record):
     def loss_and_grad(self, theta, X, y, x_query, target):
         r"""Mean squared error :math:`\frac1B\sum_b(\hat y_b - t_b)^2` and its gradient.
 
-        The backward pass, for one layer :math:`Z' = Z + Z M`,
-        :math:`M = \frac1n Q^T S P^T`, :math:`S = Z_c^T Z_c`, given
-        :math:`G' = \partial \ell / \partial Z'`:
+        The backward pass, for one layer :math:`A = Z Q^T`, :math:`U = A S`,
+        :math:`Z' = Z + \frac1n U P^T`, :math:`S = Z_c^T Z_c`, given
+        :math:`G' = \partial \ell / \partial Z'` (sums over all tokens of the batch):
 
         .. math::
-            \bar M = Z^T G', \quad
-            \bar P = \tfrac1n \sum_b \bar M^T Q^T S, \quad
-            \bar Q = \tfrac1n \sum_b S P^T \bar M^T, \quad
-            \bar S = \tfrac1n Q \bar M P,
+            \bar P = \tfrac1n \sum G'^T U, \quad
+            \bar U = \tfrac1n G' P, \quad
+            \bar A = \bar U S, \quad
+            \bar S = A^T \bar U, \quad
+            \bar Q = \sum \bar A^T Z,
 
-        .. math:: G = G' + G' M^T, \qquad G_c \mathrel{+}= Z_c (\bar S + \bar S^T).
+        .. math:: G = G' + \bar A Q, \qquad G_c \mathrel{+}= Z_c (\bar S + \bar S^T).
 
         Parameters
         ----------
@@ -219,29 +230,43 @@ class LSA(Record):
         """
         self._check_theta(theta)
         xp, n, Z0 = self._tokens(X, y, x_query)
-        B, d = X.shape[0], self.d
+        B = X.shape[0]
         if target.shape != (B,):
             raise ValueError(f"target must have shape ({B},), got {target.shape}")
         check_finite(target, "target")
         P, Q = self.weights(xp.astype(theta, X.dtype))
+        # NumPy: blocks of CHUNK sequences keep every temporary in cache (and
+        # avoid re-faulting fresh pages for large temporaries); other libraries
+        # (CuPy) take the whole batch at once.
+        step = CHUNK if isinstance(Z0, np.ndarray) else B
+        sq, dP, dQ = 0.0, 0.0, 0.0
+        for start in range(0, B, step):
+            part = self._sums(xp, P, Q, Z0[start : start + step], target[start : start + step], n)
+            sq, dP, dQ = sq + part[0], dP + part[1], dQ + part[2]
+        grad = self._project(xp, dP / B, dQ / B)
+        return sq / B, xp.astype(grad, theta.dtype)
+
+    def _sums(self, xp, P, Q, Z0, target, n):
+        """Sum of squared errors of a block and its gradient w.r.t. the stacked P and Q."""
+        d = self.d
         Z, cache = self._forward(xp, P, Q, Z0, n)
         err = -Z[:, n, d] - target
-        loss = float(xp.mean(err * err))
         G = xp.zeros_like(Z)
-        G[:, n, d] = -2.0 * err / B
+        G[:, n, d] = -2.0 * err
         dP = [None] * self.depth
         dQ = [None] * self.depth
+        flat = lambda a: xp.reshape(a, (-1, a.shape[-1]))
         for l in reversed(range(self.depth)):
-            Z, S, M = cache[l]
-            dM = Z.mT @ G
-            dP[l] = xp.tensordot(dM, Q[l].T @ S, axes=([0, 1], [0, 1])) / n
-            dQ[l] = xp.tensordot(S @ P[l].T, dM, axes=([0, 2], [0, 2])) / n
-            dS = (Q[l] @ dM @ P[l]) / n
-            G = G + G @ M.mT
+            Z, S, A, U = cache[l]
+            dP[l] = flat(G).T @ flat(U) / n
+            dU = xp.reshape(flat(G) @ P[l], G.shape) / n
+            dA = dU @ S
+            dS = A.mT @ dU
+            dQ[l] = flat(dA).T @ flat(Z)
+            G = G + xp.reshape(flat(dA) @ Q[l], G.shape)
             Zc = Z[:, :n, :]
             G[:, :n, :] = G[:, :n, :] + Zc @ (dS + dS.mT)
-        grad = self._project(xp, xp.stack(dP), xp.stack(dQ))
-        return loss, xp.astype(grad, theta.dtype)
+        return float(xp.sum(err * err)), xp.stack(dP), xp.stack(dQ)
 
 
 def gd_construction(d: int, step_sizes: float | Sequence[float], preconditioner=None):
