@@ -1,0 +1,125 @@
+"""Phased elimination with G-optimal designs (Lattimore and Szepesvari, 2020, Alg. 12).
+
+Phase l = 1, 2, ... has accuracy eps_l = 2^{-l}. It computes a G-optimal design
+pi on the active arms, pulls each arm a exactly
+ceil(2 g sigma^2 pi(a) / eps_l^2 * log(K l (l + 1) / delta)) times (g: the
+design's achieved max variance, r(1 + tol) at most), fits least squares on
+the phase's data only, and keeps the arms whose estimated gap is <= 2 eps_l.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from gpu.cpu.bandits_design import _g_optimal
+from gpu.cpu.bandits_linalg import (
+    _add_outer,
+    _cholesky,
+    _dot,
+    _inverse_from_cholesky,
+    _sym_matvec,
+)
+from gpu.cpu.jit import kernel
+
+
+@kernel()
+def _start_phase(A, active, remaining, phase, params):
+    """Plan phase ``phase`` (>= 1) on the active arms: fills ``remaining``."""
+    K = A.shape[0]
+    delta, sigma, tol, max_iter = params[0], params[1], params[2], int(params[3])
+    idx = np.empty(K, dtype=np.int64)
+    m = 0
+    for k in range(K):
+        remaining[k] = 0
+        if active[k]:
+            idx[m] = k
+            m += 1
+    sub = np.empty((m, A.shape[1]))
+    for i in range(m):
+        sub[i] = A[idx[i]]
+    pi, _, gmax, _ = _g_optimal(sub, tol, max_iter)
+    eps = 2.0 ** (-phase)
+    scale = 2.0 * gmax * sigma * sigma / (eps * eps) * math.log(K * phase * (phase + 1.0) / delta)
+    for i in range(m):
+        if pi[i] > 0.0:
+            remaining[idx[i]] = int(math.ceil(scale * pi[i]))
+
+
+@kernel()
+def _end_phase(A, active, phase, V, b, L, Linv, Vinv, theta_hat):
+    """Least squares on the phase's data, then drop arms with estimated gap > 2 eps."""
+    d = A.shape[1]
+    ridge = 0.0
+    for i in range(d):
+        ridge += V[i, i]
+    ridge = max(ridge, 1.0) * 1e-12
+    for i in range(d):
+        V[i, i] += ridge
+    _cholesky(V, L)
+    _inverse_from_cholesky(L, Linv, Vinv)
+    _sym_matvec(Vinv, b, theta_hat)
+    best = -math.inf
+    for k in range(A.shape[0]):
+        if active[k]:
+            best = max(best, _dot(A[k], theta_hat))
+    eps = 2.0 ** (-phase)
+    for k in range(A.shape[0]):
+        if active[k] and best - _dot(A[k], theta_hat) > 2.0 * eps:
+            active[k] = False
+    for i in range(d):
+        b[i] = 0.0
+        for j in range(d):
+            V[i, j] = 0.0
+
+
+@kernel(parallel=True)
+def _elimination_block(
+    params,
+    arms,
+    means,
+    noise,
+    active,
+    remaining,
+    phase,
+    V,
+    b,
+    L,
+    Linv,
+    Vinv,
+    theta_hat,
+    out_arm,
+    out_reward,
+    out_regret,
+):
+    """Advance every run through ``noise.shape[1]`` rounds on the fixed arms (K, d)."""
+    n_runs, n_rounds = noise.shape
+    K = arms.shape[0]
+    best = means.max()
+    for r in numba.prange(n_runs):
+        for t in range(n_rounds):
+            k_sel = -1
+            while k_sel < 0:
+                for k in range(K):
+                    if remaining[r, k] > 0:
+                        k_sel = k
+                        break
+                if k_sel < 0:
+                    if phase[r] > 0:
+                        _end_phase(
+                            arms, active[r], phase[r], V[r], b[r], L[r], Linv[r], Vinv[r],
+                            theta_hat[r],
+                        )  # fmt: skip
+                    phase[r] += 1
+                    _start_phase(arms, active[r], remaining[r], phase[r], params)
+            remaining[r, k_sel] -= 1
+            reward = means[k_sel] + noise[r, t]
+            out_arm[r, t] = k_sel
+            out_reward[r, t] = reward
+            out_regret[r, t] = best - means[k_sel]
+            a = arms[k_sel]
+            _add_outer(V[r], a, 1.0)
+            for i in range(a.shape[0]):
+                b[r, i] += reward * a[i]
