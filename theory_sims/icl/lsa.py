@@ -147,6 +147,37 @@ class LSA(Record):
         p = a[:, None] * x_mask + b[:, None] * (1.0 - x_mask)
         return p[:, :, None] * eye, xp.broadcast_to(x_mask[:, None] * eye, (L, D, D))
 
+    def effective_preconditioner(self, theta):
+        r"""The matrix :math:`\Gamma` of a one-layer model's GD-like term.
+
+        A single layer predicts :math:`x_q^T \Gamma \frac1n X^T y` plus terms
+        even in the labels (zero at the optimum), with
+        :math:`\Gamma = -(P_{yy} Q_{xx}^T + Q_{y x} P_{y x}^T)` read from the
+        label rows of :math:`P, Q`; compare with
+        :func:`theory_sims.icl.theory.optimal_single_layer`.
+
+        Returns
+        -------
+        array, shape (d, d)
+
+        Raises
+        ------
+        ValueError
+            If ``depth != 1``.
+
+        Examples
+        --------
+        >>> theta = gd_construction(2, 0.5)
+        >>> LSA(1, 2).effective_preconditioner(theta).tolist()
+        [[0.5, 0.0], [0.0, 0.5]]
+        """
+        if self.depth != 1:
+            raise ValueError(f"effective_preconditioner needs depth 1, got {self.depth}")
+        P, Q = self.weights(theta)
+        P, Q, d = P[0], Q[0], self.d
+        xp = namespace(theta)
+        return -(P[d, d] * Q[:d, :d].T + xp.reshape(Q[d, :d], (d, 1)) * P[d, :d])
+
     def _project(self, xp, dP, dQ):
         """Gradient w.r.t. theta from the gradients w.r.t. the full matrices."""
         L, D = self.depth, self.d + 1

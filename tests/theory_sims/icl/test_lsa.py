@@ -82,3 +82,17 @@ def test_batched_equals_per_sequence():
         for i in range(4)
     ]
     np.testing.assert_allclose(whole, single, rtol=1e-13)
+
+
+def test_effective_preconditioner_is_the_odd_part(small_batch):
+    # The label-odd part of a one-layer prediction is x_q^T Gamma X^T y / n.
+    b = small_batch
+    model = LSA(1, 3)
+    theta = model.init(0, scale=0.5)
+    odd = (
+        model.predict(theta, b.X, b.y, b.x_query) - model.predict(theta, b.X, -b.y, b.x_query)
+    ) / 2
+    G = model.effective_preconditioner(theta)
+    np.testing.assert_allclose(odd, gd(b.X, b.y, b.x_query, 1, 1.0, preconditioner=G), atol=1e-12)
+    with pytest.raises(ValueError):
+        LSA(2, 3).effective_preconditioner(LSA(2, 3).init(0))
