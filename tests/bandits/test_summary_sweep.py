@@ -1,0 +1,75 @@
+"""Streaming summaries, record helpers and the gpu.scan sweep against the full histories."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import bandits
+from bandits.policies import OFUL, LinTS
+from gpu.backend import spawn
+
+
+def test_record_helpers_match_numpy(finite_env):
+    res = bandits.simulate(finite_env, LinTS(v=0.5), 300, n_runs=7, rng=2)
+    np.testing.assert_allclose(res.mean_cumulative_regret(), res.cumulative_regret.mean(axis=0))
+    np.testing.assert_allclose(
+        res.quantile_band(0.1, 0.9), np.quantile(res.cumulative_regret, [0.1, 0.9], axis=0)
+    )
+    np.testing.assert_allclose(
+        res.quantiles((0.0, 0.5, 1.0)), np.quantile(res.cumulative_regret, [0, 0.5, 1], axis=0)
+    )
+    json.dumps(res.to_dict())
+
+
+@pytest.mark.parametrize("every", [1, 37])
+def test_summary_equals_reductions_of_the_full_history(finite_env, every):
+    T, R = 600, 9
+    full = bandits.simulate(finite_env, OFUL(), T, n_runs=R, rng=4)
+    s = bandits.simulate_summary(finite_env, OFUL(), T, n_runs=R, rng=4, every=every)
+    idx = s.rounds - 1
+    assert s.rounds[-1] == T and np.all(np.diff(s.rounds) > 0)
+    np.testing.assert_allclose(s.mean_regret, full.regret[:, idx].mean(axis=0))
+    np.testing.assert_allclose(s.mean_cumulative_regret, full.cumulative_regret[:, idx].mean(0))
+    np.testing.assert_allclose(
+        s.cumulative_regret_quantiles,
+        np.quantile(full.cumulative_regret[:, idx], [0.1, 0.5, 0.9], axis=0),
+    )
+    np.testing.assert_allclose(s.final_cumulative_regret, full.cumulative_regret[:, -1])
+    np.testing.assert_allclose(s.quantile_band(0.1, 0.9), s.cumulative_regret_quantiles[[0, 2]])
+    with pytest.raises(ValueError, match="level 0.25"):
+        s.quantile_band(0.25, 0.9)
+
+
+def test_sweep_points_are_reproducible_runs_whatever_the_executor(finite_env):
+    grid = {"scale": [0.0, 0.5, 1.0]}
+    serial = bandits.sweep(finite_env, OFUL, grid, 200, n_runs=3, rng=8)
+    with ThreadPoolExecutor(2) as pool:
+        pooled = bandits.sweep(finite_env, OFUL, grid, 200, n_runs=3, rng=8, executor=pool)
+    np.testing.assert_array_equal(serial.final_mean, pooled.final_mean)
+    assert serial.params == [{"scale": 0.0}, {"scale": 0.5}, {"scale": 1.0}]
+    # point i is simulate_summary with the i-th spawned stream
+    child = spawn(8, 3)[1]
+    direct = bandits.simulate(finite_env, OFUL(scale=0.5), 200, n_runs=3, rng=child)
+    np.testing.assert_array_equal(
+        serial.summaries[1].final_cumulative_regret, direct.cumulative_regret[:, -1]
+    )
+    np.testing.assert_allclose(
+        serial.final_std_error[1],
+        direct.cumulative_regret[:, -1].std(ddof=1) / np.sqrt(3),
+    )
+
+
+def test_sweep_reports_the_failing_point(finite_env):
+    with pytest.raises(RuntimeError, match="scale"):
+        bandits.sweep(finite_env, OFUL, {"scale": [1.0, -1.0]}, 10, n_runs=1, rng=0)
+
+
+def test_gpu_device_without_gpu_raises(finite_env):
+    from gpu.backend import has_gpu
+
+    if has_gpu():
+        pytest.skip("a GPU is present")
+    with pytest.raises(RuntimeError, match="CuPy"):
+        bandits.simulate(finite_env, OFUL(), 10, n_runs=1, device="gpu")
