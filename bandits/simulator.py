@@ -184,7 +184,7 @@ def simulate_summary(
     >>> from bandits.policies import OFUL
     >>> env = LinearBandit(np.eye(3), np.array([0.1, 0.9, 0.3]), noise_std=0.1)
     >>> s = simulate_summary(env, OFUL(), 1000, n_runs=8, rng=0, every=100)
-    >>> s.rounds[-1], s.cumulative_regret_quantiles.shape
+    >>> int(s.rounds[-1]), s.cumulative_regret_quantiles.shape
     (1000, (3, 10))
     """
     T, n_runs, _ = _check(env, policy, T, n_runs, "cpu")
