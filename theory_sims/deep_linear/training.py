@@ -111,16 +111,43 @@ def data_statistics(X, Y) -> DataStatistics:
     return DataStatistics(sxx, syx, hyy)
 
 
+def _batched_matmul(a, b):
+    """``a @ b`` for a batch ``(B, i, j)`` against a shared 2-D matrix (either side).
+
+    NumPy's ``matmul`` falls back to a slow non-BLAS loop when one operand is
+    broadcast along the batch axis; folding the batch into the rows (or
+    columns) keeps it a single BLAS call.
+    """
+    xp = namespace(a, b)
+    if a.ndim == 3 and b.ndim == 2:
+        bsz, i, j = a.shape
+        return xp.reshape(xp.reshape(a, (bsz * i, j)) @ b, (bsz, i, b.shape[1]))
+    if a.ndim == 2 and b.ndim == 3:
+        return xp.matrix_transpose(_batched_matmul(xp.matrix_transpose(b), a.T))
+    return a @ b
+
+
 def _gradients(weights, stats: DataStatistics):
     """Per-layer gradients and the loss of each network (no validation)."""
     prefix = [weights[0]]
     for w in weights[1:-1]:
         prefix.append(w @ prefix[-1])
     total = weights[-1] @ prefix[-1] if len(weights) > 1 else weights[0]
-    resid = total @ stats.sigma_xx - stats.sigma_yx
+    resid = _batched_matmul(total, stats.sigma_xx) - stats.sigma_yx
     xp = namespace(total)
     loss = 0.5 * xp.sum(total * (resid - stats.sigma_yx), axis=(-2, -1)) + stats.half_trace_yy
     grads = [None] * len(weights)
+    if resid.shape[-2] <= resid.shape[-1]:
+        # Fewer outputs than inputs: carry the q-column factor (W_D ... W_{l+1})^T backwards
+        # and form each gradient as a rank-q product, O(w^2 q) instead of O(w^2 d) per layer.
+        grads[-1] = resid @ xp.matrix_transpose(prefix[-1]) if len(weights) > 1 else resid
+        back = None
+        for l in range(len(weights) - 2, -1, -1):
+            wt = xp.matrix_transpose(weights[l + 1])
+            back = wt if back is None else wt @ back
+            right = resid if l == 0 else resid @ xp.matrix_transpose(prefix[l - 1])
+            grads[l] = back @ right
+        return grads, loss, total
     back = resid
     for l in range(len(weights) - 1, 0, -1):
         grads[l] = back @ xp.matrix_transpose(prefix[l - 1])
@@ -244,7 +271,7 @@ class _Recorder:
         self.times.append(time)
         self.steps.append(step)
         self.loss.append(loss)
-        self.modes.append(self.xp.sum((self.ut @ total) * self.vh, axis=-1))
+        self.modes.append(self.xp.sum(_batched_matmul(self.ut, total) * self.vh, axis=-1))
         if self.track:
             self.maps.append(total)
 

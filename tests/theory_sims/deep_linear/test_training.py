@@ -69,10 +69,11 @@ def test_gd_approaches_flow_as_lr_shrinks():
     assert errs[1] < 0.05
 
 
-def test_gradients_match_finite_differences():
+@pytest.mark.parametrize("d,q", [(4, 3), (3, 5)])  # both back-propagation orders
+def test_gradients_match_finite_differences(d, q):
     rng = np.random.default_rng(6)
-    X, Y = rng.standard_normal((7, 4)), rng.standard_normal((7, 3))
-    ws = init_weights([4, 5, 6, 3], scheme="gaussian", n_init=2, rng=7)
+    X, Y = rng.standard_normal((7, d)), rng.standard_normal((7, q))
+    ws = init_weights([d, 5, 6, q], scheme="gaussian", n_init=2, rng=7)
     _, grads = loss_and_gradients(X, Y, ws)
     h = 1e-6
     for l, w in enumerate(ws):
