@@ -1,12 +1,20 @@
 """linproj.transport: 1-D and circle optimal transport, the sliced Wasserstein family
 and linear OT embeddings."""
 
+from transport.augmented import AugmentedResult, augmented_sliced_wasserstein
 from transport.circle import wasserstein_circle
 from transport.directions import random_directions
+from transport.generalized import generalized_sliced_wasserstein
+from transport.max_sliced import MaxSlicedResult, max_sliced_wasserstein
 from transport.one_d import wasserstein_1d
 from transport.sliced import sliced_wasserstein, sliced_wasserstein_matrix
 
 __all__ = [
+    "AugmentedResult",
+    "MaxSlicedResult",
+    "augmented_sliced_wasserstein",
+    "generalized_sliced_wasserstein",
+    "max_sliced_wasserstein",
     "random_directions",
     "sliced_wasserstein",
     "sliced_wasserstein_matrix",

@@ -72,6 +72,11 @@ def chunk_length(total_points, n_projections, chunk_size):
 def project_sorted(xp, X, weights, theta):
     """Sorted projections (L, n) of ``X`` on the columns of ``theta``, with their weights."""
     projected = xp.matmul(xp.permute_dims(theta, (1, 0)), xp.permute_dims(X, (1, 0)))
+    return sort_rows(xp, projected, weights)
+
+
+def sort_rows(xp, projected, weights):
+    """Sort a fresh (L, n) array of projections along rows, carrying the (n,) weights."""
     if weights is None:
         if isinstance(projected, np.ndarray):
             projected.sort(axis=-1)
