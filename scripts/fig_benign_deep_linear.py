@@ -17,8 +17,8 @@ points).
 Panels: (1) excess risk of the trained network and of the min-norm interpolant
 against alpha; (2) ||Theta_net - Theta_mn||^2 against alpha; (3) the
 conditional variance of the network, estimated over independent noise draws on
-the same X and initialisation, against the exact min-norm variance
-sigma^2 q tr(X^+T Sigma X^+).
+the same X and initialisation, against the min-norm interpolant's on the same
+draws (crosses) and its exact value sigma^2 q tr(X^+T Sigma X^+) (dashed).
 """
 
 from __future__ import annotations
@@ -58,15 +58,19 @@ def _one_run(params, rng):
     if not res.converged.all():
         raise RuntimeError(f"training did not reach the target loss at d={d}")
     shape = (len(alphas), draws)
-    theta = res.Theta_net.reshape(*shape, *res.Theta_net.shape[1:])
-    centred = theta - theta.mean(axis=1, keepdims=True)
-    cond_var = np.sum(centred**2 * data.sigma_diag, axis=(2, 3)).sum(axis=1) / (draws - 1)
+
+    def conditional_variance(thetas):
+        thetas = thetas.reshape(*shape, *thetas.shape[1:])
+        centred = thetas - thetas.mean(axis=1, keepdims=True)
+        return np.sum(centred**2 * data.sigma_diag, axis=(2, 3)).sum(axis=1) / (draws - 1)
+
     exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), 1.0)
     return {
         "risk": res.risk.reshape(shape).mean(axis=1),
         "risk_min_norm": res.risk_min_norm.reshape(shape).mean(axis=1),
         "distance": res.distance.reshape(shape).mean(axis=1),
-        "cond_var_net": cond_var,
+        "cond_var_net": conditional_variance(res.Theta_net),
+        "cond_var_min_norm_mc": conditional_variance(res.Theta_min_norm)[0],
         "variance_min_norm": exact.variance,
         "expected_risk_min_norm": exact.total,
         "steps": int(res.steps.max()),
@@ -112,6 +116,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
 
     risk, risk_mn, dist = gather("risk"), gather("risk_min_norm"), gather("distance")
     cond_var, var_mn = gather("cond_var_net"), gather("variance_min_norm")
+    var_mn_mc = gather("cond_var_min_norm_mc")
     j = dims.index(1000)
     return {
         "config": config,
@@ -127,6 +132,8 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "distance": dist,
         "cond_var_net": cond_var,
         "variance_min_norm": var_mn,
+        "cond_var_min_norm_mc": var_mn_mc,
+        "max_rel_gap_cond_var_alpha0": float(np.max(np.abs(cond_var[..., 0] / var_mn_mc - 1))),
         "expected_risk_min_norm": gather("expected_risk_min_norm"),
         "d1000_alpha0_distance": float(dist[j, :, 0].mean()),
         "d1000_alpha1e-3_risk_range": [
@@ -146,6 +153,7 @@ def plot(result: dict) -> Figure:
     risk, risk_mn = np.asarray(result["risk"]), np.asarray(result["risk_min_norm"])
     dist = np.asarray(result["distance"])
     cv, vmn = np.asarray(result["cond_var_net"]), np.asarray(result["variance_min_norm"])
+    vmc = np.asarray(result["cond_var_min_norm_mc"])
     for i, d in enumerate(dims):
         c = f"C{i}"
         axes[0].errorbar(
@@ -160,6 +168,14 @@ def plot(result: dict) -> Figure:
         axes[0].axhline(risk_mn[i].mean(), color=c, ls="--", lw=1, label=f"min-norm, d={d}")
         axes[1].loglog(x, dist[i].mean(0), "o-", color=c, label=f"d={d}")
         axes[2].plot(x, cv[i].mean(0), "o-", color=c, label=f"deep net, d={d}")
+        axes[2].plot(
+            x,
+            np.full(x.shape, vmc[i].mean()),
+            "x",
+            color=c,
+            ms=9,
+            label=f"min-norm, same draws, d={d}",
+        )
         axes[2].axhline(vmn[i].mean(), color=c, ls="--", lw=1, label=f"min-norm (exact), d={d}")
     for ax in axes:
         ax.set_xscale("log")
