@@ -6,14 +6,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bandits.policies._runner import (
-    Runner,
-    check_delta,
-    check_optional_positive,
-    outputs,
-    require_finite_arms,
-)
+from bandits.policies._runner import Runner, check_delta, check_optional_positive, outputs
 from gpu.validate import check_int, check_real
+
+
+class _BallEliminationRunner(Runner):
+    def __init__(self, params, env, n_runs):
+        d = env.d
+        self.params = np.asarray(params, dtype=np.float64)
+        self.env = env
+        self.points = np.zeros((n_runs, 2 * d - 1, d))
+        self.n_points = np.zeros(n_runs, dtype=np.int64)
+        self.remaining = np.zeros((n_runs, 2 * d - 1), dtype=np.int64)
+        self.phase = np.zeros(n_runs, dtype=np.int64)
+        self.V = np.zeros((n_runs, d, d))
+        self.b = np.zeros((n_runs, d))
+        self.L = np.zeros((n_runs, d, d))
+        self.Linv = np.zeros((n_runs, d, d))
+        self.Vinv = np.zeros((n_runs, d, d))
+        self.theta_hat = np.zeros((n_runs, d))
+
+    def step(self, arms, means, noise, normals, uniforms, t0):
+        from gpu.cpu.bandits_elimination import _ball_elimination_block
+
+        arm, reward, regret = outputs(noise)
+        arm[:] = -1
+        # fmt: off
+        _ball_elimination_block(
+            self.params, self.env.theta, noise, self.points, self.n_points, self.remaining,
+            self.phase, self.V, self.b, self.L, self.Linv, self.Vinv, self.theta_hat,
+            reward, regret,
+        )
+        # fmt: on
+        return arm, reward, regret
 
 
 class _EliminationRunner(Runner):
@@ -55,7 +80,11 @@ class PhasedElimination:
     :math:`\lceil 2 g \sigma^2 \pi_\ell(a) \varepsilon_\ell^{-2} \log(K\ell(\ell+1)/\delta)\rceil`
     times (g the design's achieved max variance, at most ``rank * (1 + tol)``),
     fits least squares on the phase's data and eliminates every arm whose
-    estimated gap exceeds :math:`2\varepsilon_\ell`. Needs a fixed finite arm set.
+    estimated gap exceeds :math:`2\varepsilon_\ell`. Needs a fixed finite arm set,
+    or the unit ball/sphere: there the active set after each phase is a spherical
+    cap, explored with the G-optimal design on its centre and boundary ring (exact
+    for the cap by rotational symmetry), and :math:`\log K` becomes the log of an
+    :math:`\varepsilon_\ell`-net's size, :math:`d\log(3/\varepsilon_\ell)`.
 
     Parameters
     ----------
@@ -97,10 +126,11 @@ class PhasedElimination:
         object.__setattr__(self, "max_iter", check_int(self.max_iter, "max_iter", minimum=1))
 
     def start(self, env, n_runs):
-        """Batched state for ``n_runs`` runs on ``env`` (a fixed finite arm set)."""
-        require_finite_arms(self, env)
-        if not env.fixed_arms:
-            raise ValueError(f"PhasedElimination needs a fixed arm set, got {env!r}")
+        """Batched state for ``n_runs`` runs on ``env`` (fixed arms, unit ball or sphere)."""
         sigma = env.subgaussian if self.sigma is None else self.sigma
         params = [self.delta, max(sigma, 1e-12), self.tol, self.max_iter]
+        if env.continuous:
+            return _BallEliminationRunner(params, env, n_runs)
+        if not env.fixed_arms:
+            raise ValueError(f"PhasedElimination needs a fixed arm set, got {env!r}")
         return _EliminationRunner(params, env, n_runs)

@@ -103,6 +103,37 @@ def _frank_wolfe(X, pi, tol, max_iter):
 
 
 @kernel()
+def _basis_start(X, pi):
+    """Uniform weights on r rows of X (m, r) that span R^r, picked by pivoted Gram--Schmidt.
+
+    Starting Frank--Wolfe from a basis instead of all m points keeps the support
+    small: points enter only when a step moves mass to them.
+    """
+    m, r = X.shape
+    R = X.copy()
+    for k in range(m):
+        pi[k] = 0.0
+    for _ in range(r):
+        best = 0
+        best_norm = -1.0
+        for k in range(m):
+            nrm = 0.0
+            for i in range(r):
+                nrm += R[k, i] * R[k, i]
+            if pi[k] == 0.0 and nrm > best_norm:
+                best = k
+                best_norm = nrm
+        pi[best] = 1.0 / r
+        q = R[best] / np.sqrt(best_norm)
+        for k in range(m):
+            c = 0.0
+            for i in range(r):
+                c += R[k, i] * q[i]
+            for i in range(r):
+                R[k, i] -= c * q[i]
+
+
+@kernel()
 def _g_optimal(A, tol, max_iter):
     """G-optimal design on the span of the rows of A (m, d), any rank >= 1.
 
@@ -127,5 +158,6 @@ def _g_optimal(A, tol, max_iter):
         pi[:] = 0.0
         pi[best] = 1.0
         return pi, 0, 1.0, 1
+    _basis_start(X, pi)
     it, gmax = _frank_wolfe(X, pi, tol, max_iter)
     return pi, it, gmax, rank

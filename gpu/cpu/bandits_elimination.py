@@ -123,3 +123,88 @@ def _elimination_block(
             _add_outer(V[r], a, 1.0)
             for i in range(a.shape[0]):
                 b[r, i] += reward * a[i]
+
+
+@kernel()
+def _cap_points(u, cos_phi, P):
+    """Design support on the spherical cap {a : <a, u> >= cos_phi}: u and the 2(d-1) ring points.
+
+    The ring points are cos_phi u +- sin_phi w_j for an orthonormal basis w_j of u's
+    complement (columns of the Householder reflection taking e_1 to u). By the cap's
+    rotational symmetry the max variance over the whole cap is attained at u or on the
+    ring, so a G-optimal design on these points is G-optimal for the cap.
+    Returns the number of points written.
+    """
+    d = u.shape[0]
+    sin_phi = math.sqrt(max(1.0 - cos_phi * cos_phi, 0.0))
+    v = u.copy()
+    v[0] -= 1.0
+    vv = _dot(v, v)
+    P[0] = u
+    for j in range(1, d):
+        for i in range(d):
+            hij = (1.0 if i == j else 0.0) - (2.0 * v[i] * v[j] / vv if vv > 0.0 else 0.0)
+            P[2 * j - 1, i] = cos_phi * u[i] + sin_phi * hij
+            P[2 * j, i] = cos_phi * u[i] - sin_phi * hij
+    return 2 * d - 1
+
+
+@kernel(parallel=True)
+def _ball_elimination_block(
+    params, theta, noise, points, n_points, remaining, phase, V, b, L, Linv, Vinv, theta_hat,
+    out_reward, out_regret,
+):  # fmt: skip
+    """Phased elimination on the unit sphere (see ``_cap_points``), one kernel per block.
+
+    Phase 1 explores with the G-optimal design of the whole sphere (e_1, ..., e_d,
+    uniform). After phase l, the active set is the cap {a : <a, theta_hat> >=
+    ||theta_hat|| - 2 eps_l}; the confidence term log(K) of the finite algorithm is
+    replaced by log of an eps_l-net's size, d log(3 / eps_l).
+    """
+    n_runs, n_rounds = noise.shape
+    d = theta.shape[0]
+    delta, sigma, tol, max_iter = params[0], params[1], params[2], int(params[3])
+    best = math.sqrt(_dot(theta, theta))
+    for r in numba.prange(n_runs):
+        for t in range(n_rounds):
+            k_sel = -1
+            while k_sel < 0:
+                for k in range(n_points[r]):
+                    if remaining[r, k] > 0:
+                        k_sel = k
+                        break
+                if k_sel >= 0:
+                    break
+                if phase[r] > 0:
+                    active = np.ones(1, dtype=np.bool_)
+                    _end_phase(
+                        points[r, :1], active, phase[r], V[r], b[r], L[r], Linv[r], Vinv[r],
+                        theta_hat[r],
+                    )  # fmt: skip
+                phase[r] += 1
+                eps = 2.0 ** (-phase[r])
+                nrm = math.sqrt(_dot(theta_hat[r], theta_hat[r]))
+                cos_phi = 1.0 - 2.0 * eps / nrm if nrm > 0.0 else -1.0
+                if phase[r] == 1 or cos_phi <= 0.0:
+                    m = d
+                    for i in range(d):
+                        points[r, i] = 0.0
+                        points[r, i, i] = 1.0
+                else:
+                    u = theta_hat[r] / nrm
+                    m = _cap_points(u, cos_phi, points[r])
+                n_points[r] = m
+                pi, _, gmax, _ = _g_optimal(points[r, :m], tol, max_iter)
+                log_term = d * math.log(3.0 / eps) + math.log(phase[r] * (phase[r] + 1.0) / delta)
+                scale = 2.0 * gmax * sigma * sigma / (eps * eps) * log_term
+                for k in range(m):
+                    remaining[r, k] = int(math.ceil(scale * pi[k])) if pi[k] > 0.0 else 0
+            remaining[r, k_sel] -= 1
+            a = points[r, k_sel]
+            mean = _dot(a, theta)
+            reward = mean + noise[r, t]
+            out_reward[r, t] = reward
+            out_regret[r, t] = best - mean
+            _add_outer(V[r], a, 1.0)
+            for i in range(d):
+                b[r, i] += reward * a[i]

@@ -79,8 +79,6 @@ def test_other_parameters():
 def test_policy_environment_mismatch():
     ball = UnitBallBandit(np.ones(3))
     with pytest.raises(ValueError, match="finite arm set"):
-        bandits.simulate(ball, PhasedElimination(), 10, n_runs=1)
-    with pytest.raises(ValueError, match="finite arm set"):
         bandits.simulate(ball, DisjointLinUCB(), 10, n_runs=1)
     ctx = ContextualLinearBandit(np.ones(3), 4)
     with pytest.raises(ValueError, match="fixed arm set"):
