@@ -23,8 +23,11 @@ EIGEN_TOL = 1e-8
 ORTHONORMAL_TOL = 1e-6
 
 
-def as_float_matrix(A, name):
-    """Return ``A`` as a finite real floating 2-D array (integers are promoted to float64)."""
+def as_float_matrix(A, name, *, check=True):
+    """Return ``A`` as a real floating 2-D array (integers are promoted to float64).
+
+    With ``check`` (default) NaN and infinite values are rejected.
+    """
     if A is None:
         raise TypeError(f"{name} must be an array, got None")
     if not hasattr(A, "shape"):
@@ -35,7 +38,8 @@ def as_float_matrix(A, name):
         raise TypeError(f"{name} must be a real array, got dtype {A.dtype}")
     if not xp.isdtype(A.dtype, "real floating"):
         A = xp.astype(A, xp.float64)
-    check_finite(A, name)
+    if check:
+        check_finite(A, name)
     return A
 
 
@@ -85,7 +89,9 @@ def check_eig(eig, name, *, marginal):
     if not isinstance(eig, (tuple, list)) or len(eig) != 2:
         raise TypeError(f"{name} must be a pair (eigenvalues, eigenvectors)")
     lam, vecs = eig
-    vecs = as_float_matrix(vecs, f"{name}[1] (eigenvectors)")
+    # the eigenvectors are checked column by column where used (finite, orthonormal),
+    # so a cached decomposition is not rescanned in O(N^2) on every call
+    vecs = as_float_matrix(vecs, f"{name}[1] (eigenvectors)", check=False)
     if not hasattr(lam, "shape"):
         lam = np.asarray(lam, dtype=float)
     xp = namespace(lam, vecs)

@@ -108,7 +108,7 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
     >>> sample_kdpp(X @ X.T, 3, rng=0).shape
     (3,)
     """
-    from gpu.cpu.linalg_esp import _select_k_eigenvectors
+    from gpu.cpu.linalg_esp import _scaled_esp_table, _select_k_eigenvectors, _select_k_scaled
     from gpu.cpu.linalg_random import host_seeds
 
     if (L is None) == (eig is None):
@@ -128,11 +128,15 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
         raise ValueError(f"k = {k} exceeds the rank of L ({rank}); a k-DPP needs k <= rank")
     rng = as_generator(rng)
     S = 1 if size_ is None else size_
-    table = log_elementary_symmetric(lam, k)
-    with np.errstate(divide="ignore"):
-        log_lam = np.log(lam)
     chosen = np.empty((S, k), dtype=np.int64)
-    _select_k_eigenvectors(log_lam, table, k, host_seeds(rng, S), chosen)
+    seeds = host_seeds(rng, S)
+    E, ratio, ok = _scaled_esp_table(lam, k)
+    if ok:
+        _select_k_scaled(lam, E, ratio, k, seeds, chosen)
+    else:  # scaled linear arithmetic would underflow: log space
+        with np.errstate(divide="ignore"):
+            log_lam = np.log(lam)
+        _select_k_eigenvectors(log_lam, log_elementary_symmetric(lam, k), k, seeds, chosen)
     samples = projection_columns_batch(vecs, list(chosen), rng)
     if size_ is None:
         return samples[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import as_generator, asarray_like, namespace
-from gpu.validate import check_choice
+from gpu.validate import check_choice, check_finite
 from linalg._checks import as_float_matrix, check_orthonormal_columns, check_size
 
 __all__ = ["sample_projection_dpp"]
@@ -112,7 +112,12 @@ def _rejection_batch(V, S, rng):
 
 
 def _raise_on_failure(status):
-    if np.any(np.asarray(status) != 0):
+    status = np.asarray(status)
+    if np.any(status == -2):
+        raise ValueError("eigenvectors must be finite, got NaN or infinite values")
+    if np.any(status == -3):
+        raise ValueError("eigenvectors must be orthonormal (columns of V with V^T V = I)")
+    if np.any(status != 0):
         raise RuntimeError(
             "projection DPP sampler exhausted its proposal budget: the columns are "
             "numerically not orthonormal"
@@ -122,18 +127,24 @@ def _raise_on_failure(status):
 def projection_columns_batch(V, columns, rng):
     """One projection-DPP sample per entry of ``columns``, using those columns of ``V``.
 
-    ``V`` (N, R) has orthonormal columns (e.g. eigenvectors); ``columns`` is a
-    list of 1-D integer index arrays. Returns a list of sorted index arrays.
-    Used by the spectral DPP and k-DPP samplers.
+    ``V`` (N, R) should have orthonormal columns (e.g. eigenvectors);
+    ``columns`` is a list of 1-D integer index arrays. Only the columns used
+    are checked (finite, orthonormal on a probe vector), in O(N r) per
+    sample, so a cached eigendecomposition is not rescanned on every call.
+    Returns a list of sorted index arrays. Used by the spectral DPP and k-DPP
+    samplers.
     """
     if not isinstance(V, np.ndarray):
         xp = namespace(V)
-        return [
-            projection_gs_batch(V[:, asarray_like(c, V, xp.int64)], 1, rng)[0]
-            if len(c)
-            else asarray_like(np.empty(0, dtype=np.int64), V)
-            for c in columns
-        ]
+        out = []
+        for c in columns:
+            if not len(c):
+                out.append(asarray_like(np.empty(0, dtype=np.int64), V))
+                continue
+            W = check_finite(V[:, asarray_like(c, V, xp.int64)], "eigenvectors")
+            check_orthonormal_columns(W, "eigenvectors")
+            out.append(projection_gs_batch(W, 1, rng)[0])
+        return out
     from gpu.cpu.linalg_projection import _projection_columns_chunks, _projection_columns_range
     from gpu.cpu.linalg_random import host_seeds, run_batched
 

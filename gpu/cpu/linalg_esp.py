@@ -55,3 +55,62 @@ def _select_k_eigenvectors(log_lam, T, k, seeds, out):
             if l == n or _uniform(state) < math.exp(min(log_p, 0.0)):
                 out[s, k - l] = n - 1
                 l -= 1
+
+
+# A scaled entry below this (relative to its column maximum, 1) counts as lost to underflow.
+_UNDERFLOW = 1e-280
+
+
+@kernel()
+def _scaled_esp_table(lam, k):
+    """Column-scaled elementary symmetric polynomials, in linear arithmetic.
+
+    ``E[n, l] = e_l(lambda_1..lambda_n) / s_n`` with ``s_n`` the column maximum,
+    and ``ratio[n] = s_{n-1} / s_n``. By Newton's inequalities ``l -> e_l(n)``
+    is log-concave, so the smallest entry that must be positive
+    (``l <= min(k, #positive lambda_1..n)``) is at an end of that range;
+    ``ok`` is False when one of them fell below ``_UNDERFLOW``, and the caller
+    then uses the log-space table instead. One pass, no transcendental calls.
+    """
+    n_items = lam.shape[0]
+    E = np.zeros((n_items + 1, k + 1))
+    ratio = np.ones(n_items + 1)
+    E[0, 0] = 1.0
+    positive = 0
+    ok = True
+    for n in range(1, n_items + 1):
+        x = lam[n - 1]
+        E[n, 0] = E[n - 1, 0]
+        top = E[n, 0]
+        for l in range(1, k + 1):
+            v = E[n - 1, l] + x * E[n - 1, l - 1]
+            E[n, l] = v
+            if v > top:
+                top = v
+        inv = 1.0 / top
+        for l in range(k + 1):
+            E[n, l] *= inv
+        ratio[n] = inv
+        if x > 0.0:
+            positive += 1
+        last = min(positive, k)
+        if E[n, 0] < _UNDERFLOW or E[n, last] < _UNDERFLOW:
+            ok = False
+    return E, ratio, ok
+
+
+@kernel()
+def _select_k_scaled(lam, E, ratio, k, seeds, out):
+    """Algorithm 8 on the column-scaled table of :func:`_scaled_esp_table`."""
+    n_items = lam.shape[0]
+    for s in range(seeds.shape[0]):
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[s]
+        l = k
+        for n in range(n_items, 0, -1):
+            if l == 0:
+                break
+            p = lam[n - 1] * E[n - 1, l - 1] * ratio[n] / E[n, l]
+            if l == n or _uniform(state) < p:
+                out[s, k - l] = n - 1
+                l -= 1

@@ -68,7 +68,7 @@ def _christoffel_point(idx, betas, family, state, x, vals):
         x[d] = _sample_squared(idx[j, d], betas, family, state, vals)
 
 
-@kernel()
+@kernel(fastmath=True)
 def _features(x, idx, betas, nmax, table, phi):
     """``phi[j] = prod_d p_{idx[j, d]}(x_d)``; returns ``||phi||^2``."""
     m, dim = idx.shape
@@ -84,7 +84,7 @@ def _features(x, idx, betas, nmax, table, phi):
     return total
 
 
-@kernel()
+@kernel(fastmath=True)
 def _chain_rule_one(idx, betas, family, nmax, state, out):
     """One projection-DPP sample (m points) by the chain rule; 0 on success, -1 on failure."""
     m, dim = idx.shape

@@ -41,7 +41,7 @@ def _search_right(cdf, x):
     return lo
 
 
-@kernel()
+@kernel(fastmath=True)
 def _projection_chain_rule(V, norms2, cdf, state, out, Q, c):
     """Fill ``out[:r]`` with one projection-DPP sample of rows of ``V`` (N, r).
 
@@ -95,7 +95,7 @@ def _projection_chain_rule(V, norms2, cdf, state, out, Q, c):
     return 0
 
 
-@kernel()
+@kernel(fastmath=True)
 def _row_table(V, norms2, cdf):
     """Squared row norms of ``V`` and their running sum."""
     n, r = V.shape
@@ -129,8 +129,43 @@ def _projection_dpp_chunks(V, norms2, cdf, seeds, out, status, bounds):
 
 
 @kernel()
+def _gather_checked(V, cols, r, W):
+    """``W = V[:, cols[:r]]``; 0, or -2 for a non-finite entry, -3 if the columns are not
+    orthonormal (``||W^T W z - z|| > 1e-6 ||z||`` for a fixed probe ``z``, O(N r))."""
+    n = V.shape[0]
+    z = np.empty(r)
+    for a in range(r):
+        z[a] = math.cos(1.7 * a + 0.3)
+    u = np.zeros(n)
+    for i in range(n):
+        acc = 0.0
+        for a in range(r):
+            v = V[i, cols[a]]
+            if not math.isfinite(v):
+                return -2
+            W[i, a] = v
+            acc += v * z[a]
+        u[i] = acc
+    err = 0.0
+    norm = 0.0
+    for a in range(r):
+        acc = 0.0
+        for i in range(n):
+            acc += W[i, a] * u[i]
+        err += (acc - z[a]) ** 2
+        norm += z[a] * z[a]
+    if err > 1e-12 * norm:
+        return -3
+    return 0
+
+
+@kernel()
 def _projection_columns_range(V, cols, sizes, seeds, out, status, lo, hi):
-    """Samples ``lo..hi-1``, sample ``s`` using the columns ``cols[s, :sizes[s]]`` of ``V``."""
+    """Samples ``lo..hi-1``, sample ``s`` using the columns ``cols[s, :sizes[s]]`` of ``V``.
+
+    ``status[s]`` is 0, -1 (proposal budget exhausted), -2 (non-finite
+    column entry) or -3 (columns not orthonormal).
+    """
     n = V.shape[0]
     state = np.empty(1, dtype=np.uint64)
     norms2 = np.empty(n)
@@ -138,9 +173,9 @@ def _projection_columns_range(V, cols, sizes, seeds, out, status, lo, hi):
     for s in range(lo, hi):
         r = sizes[s]
         W = np.empty((n, r))
-        for i in range(n):
-            for a in range(r):
-                W[i, a] = V[i, cols[s, a]]
+        status[s] = _gather_checked(V, cols[s], r, W)
+        if status[s] != 0:
+            continue
         _row_table(W, norms2, cdf)
         state[0] = seeds[s]
         Q = np.empty((r, r))

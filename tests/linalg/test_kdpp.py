@@ -103,3 +103,13 @@ def test_kdpp_input_checks(psd_kernel):
         sample_kdpp(-L, 2)
     with pytest.raises(ValueError, match="non-negative"):
         log_elementary_symmetric([1.0, -1.0], 1)
+
+
+def test_cached_eigenvectors_checked_where_used(psd_kernel):
+    lam, vecs = np.linalg.eigh(psd_kernel(6, seed=12))
+    bad = vecs.copy()
+    bad[:, :] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        sample_kdpp(None, 2, eig=(lam, bad))
+    with pytest.raises(ValueError, match="orthonormal"):
+        sample_kdpp(None, 2, eig=(lam, 2 * vecs))
