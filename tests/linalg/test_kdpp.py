@@ -113,3 +113,19 @@ def test_cached_eigenvectors_checked_where_used(psd_kernel):
         sample_kdpp(None, 2, eig=(lam, bad))
     with pytest.raises(ValueError, match="orthonormal"):
         sample_kdpp(None, 2, eig=(lam, 2 * vecs))
+
+
+def test_log_space_fallback_law(check_freq, subset_freq):
+    # eigenvalues near 1e300: the column-scaled table underflows at the first column
+    # (1 against 1e300), so the log-space selection runs; P(S) is proportional to
+    # prod_{i in S} lambda_i for a diagonal L
+    from gpu.cpu.linalg_esp import _scaled_esp_table
+
+    lam = 1e300 * np.arange(1.0, 6.0)
+    assert not _scaled_esp_table(lam, 2)[2]
+    samples = sample_kdpp(None, 2, eig=(lam, np.eye(5)), size=S, rng=34)
+    events = list(itertools.combinations(range(5), 2))
+    w = np.array([(i + 1) * (j + 1) for i, j in events], dtype=float)
+    freq = subset_freq(samples, 5)
+    observed = np.array([freq.get(frozenset(t), 0.0) for t in events])
+    check_freq(observed, w / w.sum(), S, "log-space fallback")
