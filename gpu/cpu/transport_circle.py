@@ -274,20 +274,37 @@ def _circle_w1_median(x, cu, y, cv):
     return total
 
 
+@kernel()
+def _circle_row(x, xw, y, yw, p):
+    """W_p^p on the circle of one row: level median at p = 1, breakpoint search otherwise."""
+    cu = _cumulative(xw, x.shape[0])
+    cv = _cumulative(yw, y.shape[0])
+    if p == 1.0:
+        return _circle_w1_median(x, cu, y, cv)
+    return _circle_wpp_search(x, cu, y, cv, p)
+
+
 @kernel(parallel=True)
+def _circle_rows_parallel(x, xw, y, yw, p):
+    out = np.empty(x.shape[0], dtype=np.float64)
+    for b in numba.prange(x.shape[0]):
+        out[b] = _circle_row(x[b], xw[b], y[b], yw[b], p)
+    return out
+
+
+@kernel()
+def _circle_rows_serial(x, xw, y, yw, p):
+    out = np.empty(x.shape[0], dtype=np.float64)
+    for b in range(x.shape[0]):
+        out[b] = _circle_row(x[b], xw[b], y[b], yw[b], p)
+    return out
+
+
 def _circle_wpp(x, xw, y, yw, p):
     """Batched W_p^p on the circle; rows of ``x``/``y`` sorted in [0, 1), weights in that order.
 
-    Weights of shape (B, 0) mean uniform. p = 1 uses the level-median closed form,
-    other p the exact breakpoint search.
+    Weights of shape (B, 0) mean uniform. A single row runs on the calling thread
+    (a thread pool would only add its wake-up cost).
     """
-    rows = x.shape[0]
-    out = np.empty(rows, dtype=np.float64)
-    for b in numba.prange(rows):
-        cu = _cumulative(xw[b], x.shape[1])
-        cv = _cumulative(yw[b], y.shape[1])
-        if p == 1.0:
-            out[b] = _circle_w1_median(x[b], cu, y[b], cv)
-        else:
-            out[b] = _circle_wpp_search(x[b], cu, y[b], cv, p)
-    return out
+    run = _circle_rows_parallel if x.shape[0] > 1 else _circle_rows_serial
+    return run(x, xw, y, yw, p)
