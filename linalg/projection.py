@@ -86,7 +86,7 @@ def sample_projection_dpp(V, *, size=None, method="auto", rng=None):
         out = _rejection_batch(V, S, rng)
     else:
         out = projection_gs_batch(V, S, rng)
-    return out[0] if size_ is None else out
+    return out[0, ...] if size_ is None else out
 
 
 def _rejection_batch(V, S, rng):
@@ -141,9 +141,9 @@ def projection_columns_batch(V, columns, rng):
             if not len(c):
                 out.append(asarray_like(np.empty(0, dtype=np.int64), V))
                 continue
-            W = check_finite(V[:, asarray_like(c, V, xp.int64)], "eigenvectors")
+            W = check_finite(xp.take(V, asarray_like(c, V, xp.int64), axis=1), "eigenvectors")
             check_orthonormal_columns(W, "eigenvectors")
-            out.append(projection_gs_batch(W, 1, rng)[0])
+            out.append(projection_gs_batch(W, 1, rng)[0, ...])
         return out
     from gpu.cpu.linalg_projection import _projection_columns_chunks, _projection_columns_range
     from gpu.cpu.linalg_random import host_seeds, run_batched
@@ -175,7 +175,7 @@ def projection_gs_batch(V, S, rng):
     d = xp.asarray(d, copy=True)  # (N, S): residual squared norms of every sample
     Q = xp.zeros((S, r, r), dtype=V.dtype)  # orthonormal directions, one stack per sample
     picks = []
-    rows = xp.arange(S)
+    items = xp.arange(n)
     for t in range(r):
         cdf = xp.cumulative_sum(d, axis=0)
         target = u[t, :] * cdf[n - 1, :]
@@ -187,7 +187,7 @@ def projection_gs_batch(V, S, rng):
         w = w / xp.linalg.vector_norm(w, axis=1, keepdims=True)
         Q[:, t, :] = w
         d = xp.clip(d - (V @ w.T) ** 2, 0.0, None)
-        d[i, rows] = 0.0
+        d = xp.where(items[:, None] == i[None, :], 0.0, d)  # round-off guard on the picks
         picks.append(i)
     out = xp.stack(picks, axis=1)
     return xp.sort(out, axis=1)
