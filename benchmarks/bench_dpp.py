@@ -103,6 +103,11 @@ def main():
     ours_c1 = median_time(lambda: sample_projection_dpp_polynomial(100, rng=next(seeds)), 21)
     ref_c1 = median_time(lambda: ope1.sample(random_state=next(seeds), tridiag_1D=False), 3)
     ok &= row("continuous Legendre dim=1 m=100 (DPPy chain rule)", ours_c1, ref_c1, 10)
+    sample_projection_dpp_polynomial(100, method="chain_rule", rng=0)
+    ours_c1_chain = median_time(
+        lambda: sample_projection_dpp_polynomial(100, method="chain_rule", rng=next(seeds)), 11
+    )
+    row("  same, our chain rule instead of the tridiagonal model", ours_c1_chain, ref_c1, 10)
 
     ope2 = MultivariateJacobiOPE(100, np.zeros((2, 2)))
     sample_projection_dpp_polynomial(100, dim=2, index_set="tensor", rng=0)
