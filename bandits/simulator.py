@@ -16,6 +16,9 @@ which is what makes a run's bits independent of the batch around it.
 
 from __future__ import annotations
 
+import contextlib
+
+import numba
 import numpy as np
 
 from bandits.envs import Environment, TableBandit
@@ -52,6 +55,18 @@ def _stack(blocks, n_runs, length, width):
     return np.ascontiguousarray(np.stack(blocks)[:, :length])
 
 
+@contextlib.contextmanager
+def kernel_threads(n_runs):
+    """Use at most ``n_runs`` Numba threads: idle workers of a parallel loop over fewer runs
+    than threads only spin (and stall badly on a loaded machine)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(before, n_runs)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def blocks(env, runner, T, n_runs, rng):
     """Yield (t0, arm, reward, regret) for consecutive blocks of rounds.
 
@@ -72,14 +87,10 @@ def blocks(env, runner, T, n_runs, rng):
         if runner.n_uniform == 0:
             uniforms = []
         arms, means = env.block(draws, t0, nb)
-        out = runner.step(
-            arms,
-            means,
-            noise,
-            _stack(normals, n_runs, nb, runner.n_normal),
-            _stack(uniforms, n_runs, nb, runner.n_uniform),
-            t0,
-        )
+        normals = _stack(normals, n_runs, nb, runner.n_normal)
+        uniforms = _stack(uniforms, n_runs, nb, runner.n_uniform)
+        with kernel_threads(n_runs):
+            out = runner.step(arms, means, noise, normals, uniforms, t0)
         yield (t0, *out)
 
 

@@ -164,7 +164,8 @@ def _ridge_run(
             b[i] += reward * a[i]
         resid = reward - _dot(a, theta_hat)
         q = _sherman_morrison(Vinv, a, z)
-        c = resid / q
+        qinv = 1.0 / q
+        c = resid * qinv
         for i in range(d):
             theta_hat[i] += c * z[i]
         logdet[0] += math.log(q)
@@ -177,7 +178,7 @@ def _ridge_run(
                     w[k] += arms_t[j, k] * zj
             for k in range(K):
                 est[k] += c * w[k]
-                norm2[k] -= (w[k] * w[k]) / q
+                norm2[k] -= (w[k] * w[k]) * qinv
         if refactor_every > 0 and (tt + 1) % refactor_every == 0:
             if fixed:
                 _rebuild_gram(A, counts, lam, V)
