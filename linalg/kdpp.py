@@ -108,7 +108,7 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
     >>> sample_kdpp(X @ X.T, 3, rng=0).shape
     (3,)
     """
-    from gpu.cpu.linalg_esp import _scaled_esp_table, _select_k_eigenvectors, _select_k_scaled
+    from gpu.cpu.linalg_esp import _scaled_esp_table, _select_k_eigenvectors
     from gpu.cpu.linalg_random import host_seeds
 
     if (L is None) == (eig is None):
@@ -130,13 +130,10 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
     S = 1 if size_ is None else size_
     chosen = np.empty((S, k), dtype=np.int64)
     seeds = host_seeds(rng, S)
-    E, ratio, ok = _scaled_esp_table(lam, k)
-    if ok:
-        _select_k_scaled(lam, E, ratio, k, seeds, chosen)
-    else:  # scaled linear arithmetic would underflow: log space
-        with np.errstate(divide="ignore"):
-            log_lam = np.log(lam)
-        _select_k_eigenvectors(log_lam, log_elementary_symmetric(lam, k), k, seeds, chosen)
+    table, ratio, ok = _scaled_esp_table(lam, k)
+    if not ok:  # scaled linear arithmetic would underflow: log space
+        table = log_elementary_symmetric(lam, k).T
+    _select_k_eigenvectors(lam, table, ratio, not ok, k, seeds, chosen)
     samples = projection_columns_batch(vecs, list(chosen), rng)
     if size_ is None:
         return samples[0]

@@ -40,23 +40,6 @@ def _log_esp_table(log_lam, k):
     return T
 
 
-@kernel()
-def _select_k_eigenvectors(log_lam, T, k, seeds, out):
-    """Kulesza and Taskar Algorithm 8: ``out[s]`` = k eigenvector indices for each seed."""
-    n_items = log_lam.shape[0]
-    for s in range(seeds.shape[0]):
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = seeds[s]
-        l = k
-        for n in range(n_items, 0, -1):
-            if l == 0:
-                break
-            log_p = log_lam[n - 1] + T[l - 1, n - 1] - T[l, n]
-            if l == n or _uniform(state) < math.exp(min(log_p, 0.0)):
-                out[s, k - l] = n - 1
-                l -= 1
-
-
 # A scaled entry below this (relative to its column maximum, 1) counts as lost to underflow.
 _UNDERFLOW = 1e-280
 
@@ -100,17 +83,30 @@ def _scaled_esp_table(lam, k):
 
 
 @kernel()
-def _select_k_scaled(lam, E, ratio, k, seeds, out):
-    """Algorithm 8 on the column-scaled table of :func:`_scaled_esp_table`."""
+def _select_k_eigenvectors(lam, table, ratio, log_space, k, seeds, out):
+    """Kulesza and Taskar's Algorithm 8: ``out[s]`` = k eigenvector indices for each seed.
+
+    ``table[n, l]`` is either the column-scaled table of
+    :func:`_scaled_esp_table` (with its ``ratio``) or, when ``log_space``, the
+    transposed log table of :func:`_log_esp_table` (``ratio`` unused). Item
+    ``n`` is kept, with ``l`` still to choose, with probability
+    ``lambda_n e_{l-1}(n-1) / e_l(n)``.
+    """
     n_items = lam.shape[0]
+    state = np.empty(1, dtype=np.uint64)
     for s in range(seeds.shape[0]):
-        state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[s]
         l = k
         for n in range(n_items, 0, -1):
             if l == 0:
                 break
-            p = lam[n - 1] * E[n - 1, l - 1] * ratio[n] / E[n, l]
+            if lam[n - 1] <= 0.0:
+                p = 0.0
+            elif log_space:
+                log_p = math.log(lam[n - 1]) + table[n - 1, l - 1] - table[n, l]
+                p = math.exp(min(log_p, 0.0))
+            else:
+                p = lam[n - 1] * table[n - 1, l - 1] * ratio[n] / table[n, l]
             if l == n or _uniform(state) < p:
                 out[s, k - l] = n - 1
                 l -= 1

@@ -27,6 +27,7 @@ import numba
 import numpy as np
 
 from gpu.cpu.jit import kernel
+from gpu.cpu.linalg_gram_schmidt import _append_direction, _squared_projection
 from gpu.cpu.linalg_random import _uniform
 
 LEGENDRE = 0
@@ -102,34 +103,11 @@ def _chain_rule_one(idx, betas, family, nmax, state, out):
                 return -1
             _christoffel_point(idx, betas, family, state, x, vals)
             nv = _features(x, idx, betas, nmax, table, phi)
-            proj = 0.0
-            for s in range(t):
-                acc = 0.0
-                for a in range(m):
-                    acc += Q[s, a] * phi[a]
-                c[s] = acc
-                proj += acc * acc
+            proj = _squared_projection(Q, t, phi, c)
             if _uniform(state) * nv >= nv - proj:
                 continue
-            for a in range(m):
-                Q[t, a] = phi[a]
-            for s in range(t):
-                for a in range(m):
-                    Q[t, a] -= c[s] * Q[s, a]
-            for s in range(t):
-                acc = 0.0
-                for a in range(m):
-                    acc += Q[s, a] * Q[t, a]
-                for a in range(m):
-                    Q[t, a] -= acc * Q[s, a]
-            nw = 0.0
-            for a in range(m):
-                nw += Q[t, a] * Q[t, a]
-            if nw <= 1e-10 * nv:
+            if not _append_direction(Q, t, phi, c, nv):
                 continue
-            scale = 1.0 / math.sqrt(nw)
-            for a in range(m):
-                Q[t, a] *= scale
             for d in range(dim):
                 out[t, d] = x[d]
             break

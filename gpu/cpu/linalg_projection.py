@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from gpu.cpu.jit import kernel
+from gpu.cpu.linalg_gram_schmidt import _append_direction, _squared_projection
 from gpu.cpu.linalg_random import _uniform
 
 # A sample whose proposals are rejected this many times r over is reported as
@@ -60,36 +61,12 @@ def _projection_chain_rule(V, norms2, cdf, state, out, Q, c):
             nv = norms2[i]
             if nv <= 0.0:
                 continue
-            proj = 0.0
-            for s in range(t):
-                acc = 0.0
-                for a in range(r):
-                    acc += Q[s, a] * V[i, a]
-                c[s] = acc
-                proj += acc * acc
+            row = V[i]
+            proj = _squared_projection(Q, t, row, c)
             if _uniform(state) * nv >= nv - proj:
                 continue
-            # accepted: the new orthonormal direction, with one re-orthogonalisation pass
-            for a in range(r):
-                Q[t, a] = V[i, a]
-            for s in range(t):
-                for a in range(r):
-                    Q[t, a] -= c[s] * Q[s, a]
-            for s in range(t):
-                acc = 0.0
-                for a in range(r):
-                    acc += Q[s, a] * Q[t, a]
-                for a in range(r):
-                    Q[t, a] -= acc * Q[s, a]
-            nw = 0.0
-            for a in range(r):
-                nw += Q[t, a] * Q[t, a]
-            if nw <= 1e-10 * nv:
-                # V_i lies in the span up to round-off: its true probability is ~0
+            if not _append_direction(Q, t, row, c, nv):
                 continue
-            scale = 1.0 / math.sqrt(nw)
-            for a in range(r):
-                Q[t, a] *= scale
             out[t] = i
             break
     return 0
