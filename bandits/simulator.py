@@ -37,6 +37,8 @@ def _check(env, policy, T, n_runs, device):
     device = check_choice(device, "device", ("cpu", "gpu", "auto"))
     if device == "auto":
         device = "gpu" if has_gpu() else "cpu"
+    if device == "gpu":
+        to_device(np.zeros(0), "gpu")  # raises RuntimeError without CuPy and a usable device
     if isinstance(env, TableBandit) and T > env.horizon:
         raise ValueError(f"T must be <= the table's {env.horizon} rounds, got {T}")
     return T, n_runs, device
@@ -67,11 +69,15 @@ def kernel_threads(n_runs):
         numba.set_num_threads(before)
 
 
-def blocks(env, runner, T, n_runs, rng):
+def blocks(env, runner, T, n_runs, rng, device="cpu"):
     """Yield (t0, arm, reward, regret) for consecutive blocks of rounds.
 
     ``runner`` is ``policy.start(env, n_runs)``; it holds the state afterwards.
+    With ``device="gpu"`` a runner that has a numba.cuda twin moves its state to
+    the GPU and steps there.
     """
+    if device == "gpu" and hasattr(runner, "to_gpu"):
+        runner.to_gpu()
     env_streams, policy_streams = run_streams(rng, n_runs)
     B = env.block_length
     for t0 in range(0, T, B):
@@ -112,8 +118,12 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
         itself when R = 1), so run r of a batch equals a single run seeded
         with that stream, bit for bit on the CPU.
     device : {"cpu", "gpu", "auto"}
-        Where the record's arrays live. The kernels run on the CPU (Numba); with
-        ``"gpu"`` the record is returned as CuPy arrays.
+        ``"gpu"`` runs OFUL, LinTS and epsilon-greedy on finite or contextual arm
+        sets with the numba.cuda twin of the CPU kernel (state held as CuPy
+        arrays; draws are still made on the host, so run r sees the same noise)
+        and returns the record as CuPy arrays; the other policies and the unit
+        ball run on the CPU kernels and only the record moves to the GPU. GPU
+        results match the CPU's up to FMA contraction, not bit for bit.
 
     Returns
     -------
@@ -125,6 +135,8 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
     ValueError
         For ``T < 1``, ``n_runs < 1``, an unknown device, a policy that does not
         fit the environment, or T beyond a table's length.
+    RuntimeError
+        For ``device="gpu"`` without CuPy and a usable CUDA device.
     TypeError
         For a non-environment ``env`` or a non-policy ``policy``.
 
@@ -147,7 +159,8 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
     arms = np.empty((n_runs, T), dtype=np.int64)
     rewards = np.empty((n_runs, T))
     regret = np.empty((n_runs, T))
-    for t0, arm, reward, reg in blocks(env, policy.start(env, n_runs), T, n_runs, rng):
+    runner = policy.start(env, n_runs)
+    for t0, arm, reward, reg in blocks(env, runner, T, n_runs, rng, device):
         nb = arm.shape[1]
         arms[:, t0 : t0 + nb] = arm
         rewards[:, t0 : t0 + nb] = reward

@@ -73,3 +73,15 @@ def test_gpu_device_without_gpu_raises(finite_env):
         pytest.skip("a GPU is present")
     with pytest.raises(RuntimeError, match="CuPy"):
         bandits.simulate(finite_env, OFUL(), 10, n_runs=1, device="gpu")
+
+
+@pytest.mark.gpu
+def test_gpu_simulation_matches_cpu(finite_env):
+    cpu = bandits.simulate(finite_env, OFUL(), 500, n_runs=16, rng=3)
+    gpu = bandits.simulate(finite_env, OFUL(), 500, n_runs=16, rng=3, device="gpu")
+    from gpu.backend import to_numpy
+
+    assert np.mean(to_numpy(gpu.arms) == cpu.arms) > 0.99  # FMA contraction may flip near-ties
+    np.testing.assert_allclose(
+        to_numpy(gpu.cumulative_regret).mean(), cpu.cumulative_regret.mean(), rtol=0.05
+    )

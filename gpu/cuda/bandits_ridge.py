@@ -1,0 +1,93 @@
+"""numba.cuda twin of the ridge-policy block kernel (OFUL, LinTS, epsilon-greedy).
+
+One thread per run. The per-run round loop is not rewritten: the CPU kernel's
+plain-loop source (``gpu.cpu.bandits_ridge._ridge_run`` and the helpers it
+calls) is recompiled as CUDA device functions, with each helper's global names
+rebound to the device versions, so the two targets run the same arithmetic in
+the same order (the GPU may still contract a*b+c into FMAs).
+"""
+
+from __future__ import annotations
+
+import types
+
+from numba import cuda
+
+from gpu.cpu import bandits_linalg, bandits_ridge
+from gpu.cuda.launch import THREADS_PER_BLOCK, to_device_array
+
+_SHARED = [
+    bandits_linalg._dot,
+    bandits_linalg._sym_matvec,
+    bandits_linalg._sherman_morrison,
+    bandits_linalg._add_outer,
+    bandits_linalg._cholesky,
+    bandits_linalg._inverse_from_cholesky,
+    bandits_linalg._refactor,
+    bandits_linalg._argmax,
+    bandits_ridge._arm_statistics,
+    bandits_ridge._oful_radius,
+    bandits_ridge._rebuild_gram,
+    bandits_ridge._ridge_run,
+]
+
+
+def _device_functions(dispatchers):
+    """CUDA device versions of jitted CPU functions, calling each other."""
+    table = {}
+    for dispatcher in dispatchers:
+        py = dispatcher.py_func
+        scope = dict(py.__globals__)
+        scope.update(table)  # earlier helpers, already device functions
+        fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
+        table[py.__name__] = cuda.jit(device=True)(fn)
+    return table
+
+
+_DEVICE = _device_functions(_SHARED)
+_ridge_run = _DEVICE["_ridge_run"]
+
+
+@cuda.jit
+def _ridge_block_kernel(
+    policy, params, fixed, arms, arms_t, means, noise, normals, uniforms, t0,
+    V, Vinv, b, theta_hat, logdet, est, norm2, counts, z, w, L, Linv, sample, scores,
+    out_arm, out_reward, out_regret,
+):  # fmt: skip
+    r = cuda.grid(1)
+    if r < noise.shape[0]:
+        ra = min(r, arms.shape[0] - 1)
+        rm = min(r, means.shape[0] - 1)
+        _ridge_run(
+            policy, params, fixed, arms[ra], arms_t, means[rm], noise[r], normals[r],
+            uniforms[r], t0, V[r], Vinv[r], b[r], theta_hat[r], logdet[r : r + 1], est[r],
+            norm2[r], counts[r], z[r], w[r], L[r], Linv[r], sample[r], scores[r],
+            out_arm[r], out_reward[r], out_regret[r],
+        )  # fmt: skip
+
+
+def _on_device(x):
+    """Numba device arrays pass through; CuPy is wrapped, NumPy copied (launch.to_device_array)."""
+    return x if hasattr(x, "copy_to_host") else to_device_array(x)
+
+
+def ridge_block(policy, params, fixed, t0, inputs, state, outputs):
+    """Launch one block on the device.
+
+    ``inputs`` = (arms, arms_t, means, noise, normals, uniforms); ``state`` =
+    (V, Vinv, b, theta_hat, logdet, est, norm2, counts, z, w, L, Linv, sample,
+    scores); ``outputs`` = (arm, reward, regret). CuPy arrays are used in place
+    (zero copy); NumPy arrays are copied to the device and *not* copied back,
+    so pass state as CuPy arrays (or numba device arrays) to keep it.
+    """
+    d_in = [_on_device(x) for x in inputs]
+    d_state = [_on_device(x) for x in state]
+    d_out = [_on_device(x) for x in outputs]
+    n_runs = inputs[3].shape[0]
+    if n_runs == 0:
+        return d_out
+    blocks = (n_runs + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
+    _ridge_block_kernel[blocks, THREADS_PER_BLOCK](
+        policy, to_device_array(params), fixed, *d_in[:3], *d_in[3:], t0, *d_state, *d_out
+    )
+    return d_out
