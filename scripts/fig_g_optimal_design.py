@@ -81,6 +81,9 @@ def plot(result: dict) -> Figure:
     ax2.loglog(d, 4 * d, color="C7", ls="-.", label="K = 4d arms")
     ax2.set(xlabel="d", ylabel="points with positive weight", title="support of the design")
     ax2.legend()
+    for ax in (ax1, ax2):
+        ax.set_xticks(d, labels=[str(int(x)) for x in d])
+        ax.minorticks_off()
     tol = result["config"]["tol"]
     fig.suptitle(f"G-optimal designs (Frank-Wolfe with away steps, tol = {tol})")
     return fig
