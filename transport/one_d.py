@@ -13,6 +13,10 @@ CuPy, and plain array-API code for any other array library.
 
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from gpu.backend import is_cupy, namespace
@@ -22,15 +26,60 @@ from transport._validation import as_real_floating, check_p, normalised_weight_p
 __all__ = ["wasserstein_1d"]
 
 
+# NumPy releases the GIL while sorting, so large row-wise sorts are split into
+# row blocks sorted by a small thread pool (one thread per core).
+THREADED_SORT_MIN_SIZE = 1 << 20
+
+
+@functools.cache
+def _sort_pool():
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+
+
+def _row_blocks(a):
+    workers = os.cpu_count() or 1
+    rows = a.shape[0] if a.ndim > 1 else 1
+    if a.size < THREADED_SORT_MIN_SIZE or workers == 1 or rows < 2:
+        return None
+    bounds = np.linspace(0, rows, min(workers, rows) + 1).astype(int)
+    return [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def sort_rows_inplace(a):
+    """Sort a NumPy array in place along its last axis, by row blocks in threads when large."""
+    blocks = _row_blocks(a)
+    if blocks is None:
+        a.sort(axis=-1)
+    else:
+        list(_sort_pool().map(lambda s: a[s].sort(axis=-1), blocks))
+    return a
+
+
+def argsort_rows(a):
+    """``np.argsort`` along the last axis (unstable), by row blocks in threads when large."""
+    blocks = _row_blocks(a)
+    if blocks is None:
+        return np.argsort(a, axis=-1)
+    order = np.empty(a.shape, dtype=np.intp)
+
+    def work(s):
+        order[s] = np.argsort(a[s], axis=-1)
+
+    list(_sort_pool().map(work, blocks))
+    return order
+
+
 def sort_with_weights(xp, values, weights):
     """Sort ``values`` along the last axis, carrying ``weights`` (None stays None)."""
+    if isinstance(values, np.ndarray):
+        if weights is None:
+            return sort_rows_inplace(np.array(values, copy=True)), None
+        from gpu.cpu.transport_gather import gather_sorted
+
+        return gather_sorted(values, argsort_rows(values), weights)
     if weights is None:
-        if isinstance(values, np.ndarray):
-            out = np.array(values, copy=True)
-            out.sort(axis=-1)
-            return out, None
         return xp.sort(values, axis=-1), None
-    order = xp.argsort(values, axis=-1)
+    order = xp.argsort(values, axis=-1, stable=False)
     return (
         xp.take_along_axis(values, order, axis=-1),
         xp.take_along_axis(weights, order, axis=-1),

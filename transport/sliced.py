@@ -24,7 +24,7 @@ from transport._validation import (
     normalised_weights,
 )
 from transport.directions import DIRECTION_KINDS, random_directions
-from transport.one_d import sort_with_weights, sorted_wpp
+from transport.one_d import sort_rows_inplace, sort_with_weights, sorted_wpp
 
 __all__ = ["sliced_wasserstein", "sliced_wasserstein_matrix"]
 
@@ -79,11 +79,11 @@ def sort_rows(xp, projected, weights):
     """Sort a fresh (L, n) array of projections along rows, carrying the (n,) weights."""
     if weights is None:
         if isinstance(projected, np.ndarray):
-            projected.sort(axis=-1)
-            return projected, None
+            return sort_rows_inplace(projected), None
         return xp.sort(projected, axis=-1), None
-    rows = xp.broadcast_to(weights, projected.shape)
-    return sort_with_weights(xp, projected, rows)
+    if isinstance(projected, np.ndarray):
+        return sort_with_weights(np, projected, weights[None, :])
+    return sort_with_weights(xp, projected, xp.broadcast_to(weights, projected.shape))
 
 
 def as_scalar(value):
