@@ -76,3 +76,23 @@ def test_rejects_bad_input(orthonormal):
         sample_projection_dpp(V, method="magic")
     with pytest.raises(TypeError, match="rng"):
         sample_projection_dpp(V, rng="seed")
+
+
+def test_batched_samples_do_not_depend_on_thread_count(orthonormal):
+    # each sample has its own seeded stream, so the parallel split cannot change results
+    import numba
+
+    from linalg import sample_projection_dpp_polynomial
+
+    V = orthonormal(100, 8, seed=4)
+    threads = numba.get_num_threads()
+    a = sample_projection_dpp(V, size=16, rng=5)
+    c = sample_projection_dpp_polynomial(6, dim=2, size=16, rng=5)
+    numba.set_num_threads(1)
+    try:
+        b = sample_projection_dpp(V, size=16, rng=5)
+        d = sample_projection_dpp_polynomial(6, dim=2, size=16, rng=5)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(c, d)
