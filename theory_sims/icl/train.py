@@ -60,6 +60,7 @@ def train(
     betas=(0.9, 0.999),
     momentum: float = 0.9,
     clip: float | None = None,
+    schedule: str = "constant",
     theta0=None,
     init_scale: float = 0.1,
     snapshot_every: int | None = None,
@@ -89,6 +90,8 @@ def train(
         SGD momentum.
     clip : float or None
         Clip the gradient to this global norm.
+    schedule : {"constant", "cosine"}
+        Learning-rate schedule: constant, or cosine decay from ``lr`` to 0.
     theta0 : array, optional
         Initial parameters (default ``model.init(init_scale)`` from ``rng``).
     init_scale : float
@@ -132,6 +135,7 @@ def train(
     steps = check_int(steps, "steps", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_choice(optimizer, "optimizer", ("adam", "sgd"))
+    check_choice(schedule, "schedule", ("constant", "cosine"))
     if clip is not None:
         clip = check_real(clip, "clip", low=0, low_inclusive=False)
     init_rng, data_rng = spawn(rng, 2)
@@ -157,6 +161,8 @@ def train(
                 f"training diverged at step {t} (loss {losses[t]}); lower lr or set clip"
             )
         grad, norms[t] = clip_by_norm(grad, clip)
+        if schedule == "cosine":
+            opt.lr = 0.5 * lr * (1.0 + np.cos(np.pi * t / steps))
         theta = opt.step(theta, grad)
     snaps_arr = np.array(snaps) if snaps else np.empty((0, model.num_params))
     return TrainResult(theta, losses, norms, np.array(snap_steps, dtype=int), snaps_arr)

@@ -1,0 +1,189 @@
+"""Vladymyrov et al. (NeurIPS 2024), Table 1: LSA on noisy regression with mixed noise levels.
+
+Each sequence has d = 10, n = 20, w ~ N(0, I) and its own noise level
+sigma ~ U(0, sigma_max), sigma_max = 0..7; the query target is noise-free.
+We train LSA models (FULL, DIAG, GD++) with Adam on fresh batches and report
+the adjusted loss: loss minus the loss of ridge with each sequence's true
+sigma (the oracle), for the models and for the ridge baselines ConstRR (one
+tuned lambda), AdaRR (lambda = sigma_hat^2 from the residuals) and TunedRR
+(lambda = alpha sigma_hat^2 + beta, tuned).
+
+Convention: the library's loss is the plain MSE; Vladymyrov et al. carry a
+factor 1/2, so every number here (ours and theirs) is in their convention,
+``adjusted = (loss - oracle loss) / 2``, as the JSON's ``config`` says.
+
+Quick mode trains depths 1-3 with a short budget (Adam, cosine decay) on two
+threads; the full mode trains depths 1-7 with a longer budget (still far
+below the paper's Adam lr 1e-4 schedule) and records what it used.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from gpu.scan import scan
+from theory_sims.icl import LSA, TaskConfig, sample_tasks, train_lsa
+from theory_sims.icl import predictors as pred
+from theory_sims.icl.baselines import tune_const_rr, tune_tuned_rr
+
+SIGMA_MAX = list(range(8))
+PAPER = {
+    "convention": "adjusted loss with a factor 1/2 (Vladymyrov et al.)",
+    "sigma_max": SIGMA_MAX,
+    "FULL L=7": [2.5e-12, 0.002, 0.010, 0.025, 0.035, 0.047, 0.050, 0.057],
+    "TunedRR": [0.0, 0.002, 0.010, 0.023, 0.037, 0.049, 0.060, 0.068],
+    "L=1": [1.768, 1.639, 1.396, 1.175, 1.015, 0.907, 0.841, 0.806],
+    "ConstRR": [0.0, 0.009, 0.066, 0.161, 0.265, 0.365, 0.454, 0.530],
+    "AdaRR": [0.0, 0.003, 0.016, 0.034, 0.053, 0.068, 0.081, 0.092],
+}
+D, N = 10, 20
+VARIANTS = ("full", "diag", "gd++")
+EVAL_SIZE = 10000
+
+
+def _eval_set(sigma_max: float, seed: int):
+    return sample_tasks(TaskConfig(n=N, d=D, sigma_max=float(sigma_max)), EVAL_SIZE, rng=seed)
+
+
+def _train_one(p, rng):
+    task = TaskConfig(n=N, d=D, sigma_max=float(p["sigma_max"]))
+    model = LSA(p["depth"], D, p["variant"])
+    res = train_lsa(
+        model,
+        task,
+        steps=p["steps"],
+        batch_size=p["batch"],
+        lr=p["lr"],
+        clip=1.0,
+        schedule="cosine",
+        init_scale=p["init_scale"],
+        rng=rng,
+        progress=False,
+    )
+    ev = _eval_set(p["sigma_max"], p["eval_seed"])
+    out = model.predict(res.theta, ev.X, ev.y, ev.x_query)
+    return float(np.mean((out - ev.y_query) ** 2))
+
+
+def _baselines(sigma_max: float, seed: int, tune_size: int, rng) -> dict:
+    ev = _eval_set(sigma_max, seed)
+    task = TaskConfig(n=N, d=D, sigma_max=float(sigma_max))
+    lam = tune_const_rr(task, batch_size=tune_size, rng=rng)
+    tuned = tune_tuned_rr(task, batch_size=tune_size, rng=rng)
+    X, y, q, t = ev.X, ev.y, ev.x_query, ev.y_query
+    mse = lambda p: float(np.mean((p - t) ** 2))
+    return {
+        "oracle": mse(pred.bayes(X, y, q, ev.sigma)),
+        "ConstRR": mse(pred.ridge(X, y, q, lam)),
+        "AdaRR": mse(pred.ada_rr(X, y, q)),
+        "TunedRR": mse(pred.tuned_rr(X, y, q, tuned.alpha, tuned.beta)),
+        "const_lambda": lam,
+        "tuned_alpha": tuned.alpha,
+        "tuned_beta": tuned.beta,
+    }
+
+
+def run(quick: bool, rng: np.random.Generator) -> dict:
+    depths = [1, 2, 3] if quick else [1, 2, 3, 4, 5, 6, 7]
+    workers = 2 if quick else max(2, os.cpu_count() or 2)
+    config = {
+        "d": D,
+        "n": N,
+        "sigma_max": SIGMA_MAX,
+        "depths": depths,
+        "variants": list(VARIANTS),
+        "steps": 300 if quick else 4000,
+        "batch": 512 if quick else 2048,
+        "lr": 0.02,
+        "init_scale": 0.05,
+        "optimizer": "adam, cosine decay to 0, gradient clipping 1.0",
+        "eval_sequences": EVAL_SIZE,
+        "tune_sequences": EVAL_SIZE,
+        "threads": workers,
+        "paper_budget": "Adam lr 1e-4, batch 2048, far more steps",
+        "quick_reduces": "depths 1-7 -> 1-3, steps 4000 -> 300, batch 2048 -> 512",
+        "loss_convention": "numbers are (loss - oracle-ridge loss) / 2: the paper's 1/2 convention",
+    }
+    eval_seeds = [int(s) for s in rng.integers(2**31, size=len(SIGMA_MAX))]
+    base = scan(
+        lambda p, r: _baselines(p["sigma_max"], p["seed"], config["tune_sequences"], r),
+        [{"sigma_max": s, "seed": e} for s, e in zip(SIGMA_MAX, eval_seeds, strict=True)],
+        rng=rng,
+        desc="mixed noise: ridge baselines",
+    )
+    grid = [
+        {
+            "sigma_max": s,
+            "eval_seed": e,
+            "variant": v,
+            "depth": L,
+            "steps": config["steps"],
+            "batch": config["batch"],
+            "lr": config["lr"],
+            "init_scale": config["init_scale"],
+        }
+        for s, e in zip(SIGMA_MAX, eval_seeds, strict=True)
+        for v in VARIANTS
+        for L in depths
+    ]
+    with ThreadPoolExecutor(workers) as pool:
+        losses = scan(_train_one, grid, rng=rng, executor=pool, desc="mixed noise: train LSA")
+    oracle = np.array([b["oracle"] for b in base])
+    table = {}
+    for name in ("ConstRR", "AdaRR", "TunedRR"):
+        table[name] = (np.array([b[name] for b in base]) - oracle) / 2
+    for v in VARIANTS:
+        for L in depths:
+            table[f"{v.upper()} L={L}"] = np.array(
+                [
+                    (loss - oracle[SIGMA_MAX.index(p["sigma_max"])]) / 2
+                    for p, loss in zip(grid, losses, strict=True)
+                    if p["variant"] == v and p["depth"] == L
+                ]
+            )
+    i3 = SIGMA_MAX.index(3)
+    return {
+        "config": config,
+        "headline": {
+            "label": "1-layer FULL adjusted loss (x1/2), sigma_max=3",
+            "ours": float(table["FULL L=1"][i3]),
+            "paper": PAPER["L=1"][i3],
+        },
+        "table": table,
+        "paper": {k: v for k, v in PAPER.items() if k not in ("convention", "sigma_max")},
+        "oracle_loss": oracle,
+        "const_lambda": np.array([b["const_lambda"] for b in base]),
+        "tuned_alpha": np.array([b["tuned_alpha"] for b in base]),
+        "tuned_beta": np.array([b["tuned_beta"] for b in base]),
+    }
+
+
+def plot(result: dict) -> Figure:
+    fig = Figure(figsize=(15, 4.5), layout="constrained")
+    ax = fig.subplots(1, 3, sharey=True)
+    s = np.asarray(result["config"]["sigma_max"])
+    table, paper = result["table"], result["paper"]
+    depths = result["config"]["depths"]
+    colors = {"ConstRR": "C7", "AdaRR": "C8", "TunedRR": "k"}
+    for a, v in zip(ax, VARIANTS, strict=True):
+        for i, L in enumerate(depths):
+            a.plot(
+                s,
+                np.maximum(table[f"{v.upper()} L={L}"], 1e-4),
+                "o-",
+                color=f"C{i}",
+                label=f"{v.upper()} L={L}",
+            )
+        for name, c in colors.items():
+            a.plot(s, np.maximum(table[name], 1e-4), "s-", color=c, ms=3, lw=1, label=name)
+            a.plot(s, np.maximum(paper[name], 1e-4), ":", color=c, lw=1)
+        a.plot(s, paper["L=1"], "C0:", lw=1, label="paper L=1 (dotted: paper)")
+        a.plot(s, np.maximum(paper["FULL L=7"], 1e-4), "C6:", lw=1, label="paper FULL L=7")
+        a.set(yscale="log", xlabel="sigma_max", title=f"{v.upper()} (adjusted loss x 1/2)")
+        a.legend(fontsize=7, ncol=2)
+    ax[0].set_ylabel("loss - oracle ridge loss (paper's 1/2 convention)")
+    return fig
