@@ -9,7 +9,8 @@ Cases (issue 5):
 2. OFUL, R = 1,000 runs of K = 50 arms in d = 20, T = 10,000, batched. Target:
    <= 1 microsecond per round per run (10 s in all) on 2 cores. Reference: the
    same OFUL written as plain batched NumPy (einsum + Sherman--Morrison), timed
-   on fewer rounds and reported per round per run.
+   on fewer rounds and reported per round per run. The process CPU time is
+   printed too: on a loaded machine wall time overstates the cost.
 
 Run: ``python benchmarks/bench_bandits.py`` (a few minutes; mabwiser dominates).
 """
@@ -32,13 +33,15 @@ from bandits.policies import OFUL, DisjointLinUCB
 
 
 def timed(fn, repeats):
-    times = []
+    """Median wall time over ``repeats`` calls, median process CPU time, last result."""
+    times, cpu = [], []
     out = None
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+        cpu.append(time.process_time() - c)
+    return statistics.median(times), statistics.median(cpu), out
 
 
 def mabwiser_linucb(contexts, rewards, alpha):
@@ -99,8 +102,8 @@ def main():
     env = TableBandit(contexts, rewards)
     policy = DisjointLinUCB(alpha=alpha)
     bandits.simulate(env, policy, 100, n_runs=1, rng=0)  # compile
-    ours_t, ours = timed(lambda: bandits.simulate(env, policy, T, n_runs=1, rng=0), 5)
-    ref_t, theirs = timed(lambda: mabwiser_linucb(contexts, rewards, alpha), 1)
+    ours_t, _, ours = timed(lambda: bandits.simulate(env, policy, T, n_runs=1, rng=0), 5)
+    ref_t, _, theirs = timed(lambda: mabwiser_linucb(contexts, rewards, alpha), 1)
     same = bool(np.array_equal(ours.arms[0], theirs))
     ratio = ref_t / ours_t
     rows.append(
@@ -117,15 +120,15 @@ def main():
     R, T2 = 1000, 10_000
     env2 = LinearBandit(random_arms(K, d, rng=1), random_arms(1, d, rng=2)[0], noise_std=1.0)
     bandits.simulate(env2, OFUL(), 300, n_runs=4, rng=0)  # compile
-    ours2_t, _ = timed(lambda: bandits.simulate(env2, OFUL(), T2, n_runs=R, rng=0), 3)
+    ours2_t, ours2_cpu, _ = timed(lambda: bandits.simulate(env2, OFUL(), T2, n_runs=R, rng=0), 3)
     T_ref = 500
-    ref2_t, _ = timed(lambda: numpy_oful(env2, T_ref, R, np.random.default_rng(0)), 1)
+    ref2_t, _, _ = timed(lambda: numpy_oful(env2, T_ref, R, np.random.default_rng(0)), 1)
     ours_us = ours2_t / (R * T2) * 1e6
     ref_us = ref2_t / (R * T_ref) * 1e6
     rows.append(
         (
             "OFUL, R=1000 runs, T=1e4, d=20, K=50, batched",
-            f"{ours2_t:.2f} s = {ours_us:.2f} us/round/run",
+            f"{ours2_t:.2f} s = {ours_us:.2f} us/round/run (CPU time {ours2_cpu:.1f} s)",
             f"{ref_us:.2f} us/round/run (batched NumPy, T={T_ref})",
             f"{ref_us / ours_us:.1f}x",
             "<= 1 us/round/run (10 s)",
