@@ -280,12 +280,13 @@ def ada_rr(X, y, x_query, tau=1.0):
 
     Examples
     --------
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((3, 8, 2)); y = X @ np.ones(2)
-    >>> bool(np.allclose(ada_rr(X, y, X[:, 0]), y[:, 0]))
+    >>> rng = np.random.default_rng(1)
+    >>> X, y, q = rng.standard_normal((2, 9, 3)), rng.standard_normal((2, 9)), np.ones((2, 3))
+    >>> bool(np.allclose(ada_rr(X, y, q), ridge(X, y, q, noise_estimate(X, y))))
     True
     """
-    return tuned_rr(X, y, x_query, alpha=1.0 / check_real(tau, "tau", low=0) ** 2, beta=0.0)
+    tau = check_real(tau, "tau", low=0, low_inclusive=False)
+    return tuned_rr(X, y, x_query, alpha=1.0 / tau**2, beta=0.0)
 
 
 def tuned_rr(X, y, x_query, alpha, beta):

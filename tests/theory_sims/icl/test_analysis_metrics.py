@@ -78,5 +78,7 @@ def test_training_is_seeded_and_sgd_decreases_loss():
     np.testing.assert_array_equal(a.theta, b.theta)
     assert a.snapshots.shape == (3, LSA(2, 2, "diag").num_params)
     assert a.losses[-10:].mean() < a.losses[:10].mean()
+    c = train(LSA(2, 2, "diag"), task, rng=5, **{**kw, "optimizer": "adam", "schedule": "cosine"})
+    assert c.losses[-10:].mean() < c.losses[:10].mean()
     with pytest.raises(ValueError):
         train(LSA(1, 3), task, steps=1, batch_size=4, progress=False)

@@ -96,3 +96,16 @@ def test_effective_preconditioner_is_the_odd_part(small_batch):
     np.testing.assert_allclose(odd, gd(b.X, b.y, b.x_query, 1, 1.0, preconditioner=G), atol=1e-12)
     with pytest.raises(ValueError):
         LSA(2, 3).effective_preconditioner(LSA(2, 3).init(0))
+
+
+def test_blocked_pass_equals_whole_batch(monkeypatch):
+    import theory_sims.icl.lsa as lsa_module
+
+    b = sample_tasks(TaskConfig(n=5, d=2, sigma=0.1), 7, rng=4)
+    model = LSA(2, 2, "full")
+    theta = model.init(1, scale=0.5)
+    whole = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
+    monkeypatch.setattr(lsa_module, "CHUNK", 3)  # blocks of 3, 3 and 1 sequences
+    blocked = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
+    assert np.isclose(whole[0], blocked[0], rtol=1e-13)
+    np.testing.assert_allclose(whole[1], blocked[1], rtol=1e-12, atol=1e-15)
