@@ -10,14 +10,13 @@ from bandits.policies._runner import Runner, check_delta, check_optional_positiv
 from gpu.validate import check_int, check_real
 
 
-class _BallEliminationRunner(Runner):
+class _PhasedRunner(Runner):
+    """Per-run phase counter and the phase's least-squares statistics (and scratch)."""
+
     def __init__(self, params, env, n_runs):
         d = env.d
         self.params = np.asarray(params, dtype=np.float64)
         self.env = env
-        self.points = np.zeros((n_runs, 2 * d - 1, d))
-        self.n_points = np.zeros(n_runs, dtype=np.int64)
-        self.remaining = np.zeros((n_runs, 2 * d - 1), dtype=np.int64)
         self.phase = np.zeros(n_runs, dtype=np.int64)
         self.V = np.zeros((n_runs, d, d))
         self.b = np.zeros((n_runs, d))
@@ -25,6 +24,15 @@ class _BallEliminationRunner(Runner):
         self.Linv = np.zeros((n_runs, d, d))
         self.Vinv = np.zeros((n_runs, d, d))
         self.theta_hat = np.zeros((n_runs, d))
+
+
+class _BallEliminationRunner(_PhasedRunner):
+    def __init__(self, params, env, n_runs):
+        super().__init__(params, env, n_runs)
+        d = env.d
+        self.points = np.zeros((n_runs, 2 * d - 1, d))
+        self.n_points = np.zeros(n_runs, dtype=np.int64)
+        self.remaining = np.zeros((n_runs, 2 * d - 1), dtype=np.int64)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
         from gpu.cpu.bandits_elimination import _ball_elimination_block
@@ -41,20 +49,11 @@ class _BallEliminationRunner(Runner):
         return arm, reward, regret
 
 
-class _EliminationRunner(Runner):
+class _EliminationRunner(_PhasedRunner):
     def __init__(self, params, env, n_runs):
-        d, K = env.d, env.n_arms
-        self.params = np.asarray(params, dtype=np.float64)
-        self.env = env
-        self.active = np.ones((n_runs, K), dtype=np.bool_)
-        self.remaining = np.zeros((n_runs, K), dtype=np.int64)
-        self.phase = np.zeros(n_runs, dtype=np.int64)
-        self.V = np.zeros((n_runs, d, d))
-        self.b = np.zeros((n_runs, d))
-        self.L = np.zeros((n_runs, d, d))
-        self.Linv = np.zeros((n_runs, d, d))
-        self.Vinv = np.zeros((n_runs, d, d))
-        self.theta_hat = np.zeros((n_runs, d))
+        super().__init__(params, env, n_runs)
+        self.active = np.ones((n_runs, env.n_arms), dtype=np.bool_)
+        self.remaining = np.zeros((n_runs, env.n_arms), dtype=np.int64)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
         from gpu.cpu.bandits_elimination import _elimination_block
