@@ -18,6 +18,14 @@ from theory_sims.deep_linear.benign import (
     sample_benign_data,
     train_benign,
 )
+from theory_sims.deep_linear.cnn import (
+    CNNResult,
+    circulant_layer,
+    circulant_task,
+    frequency_response,
+    init_linear_cnn,
+    train_linear_cnn,
+)
 from theory_sims.deep_linear.network import (
     decoupled_init,
     end_to_end,
@@ -46,18 +54,23 @@ from theory_sims.deep_linear.training import (
 __all__ = [
     "BenignData",
     "BenignResult",
+    "CNNResult",
     "DivergenceError",
     "ExcessRisk",
     "ReducedNetwork",
     "TrainingResult",
     "chatterji_long_reduced",
+    "circulant_layer",
+    "circulant_task",
     "data_statistics",
     "decoupled_init",
     "deep_learning_time",
     "deep_mode",
     "end_to_end",
     "excess_risk",
+    "frequency_response",
     "identity_hidden_reduction",
+    "init_linear_cnn",
     "init_weights",
     "learning_time",
     "loss_and_gradients",
@@ -69,5 +82,6 @@ __all__ = [
     "train_benign",
     "train_flow",
     "train_gd",
+    "train_linear_cnn",
     "two_layer_mode",
 ]

@@ -45,7 +45,7 @@ from gpu.backend import as_generator, asarray_like, namespace, to_numpy
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.deep_linear.network import end_to_end
-from theory_sims.deep_linear.training import train_gd
+from theory_sims.deep_linear.training import _batched_matmul, train_gd
 
 __all__ = [
     "BenignData",
@@ -264,7 +264,7 @@ def identity_hidden_reduction(X, first, last, depth: int) -> ReducedNetwork:
     Q, _ = xp.linalg.qr(span)
     Qt = xp.matrix_transpose(Q)
     first_red = Qt @ first @ basis
-    frozen = Qt @ first - first_red @ xp.matrix_transpose(basis)
+    frozen = Qt @ first - _batched_matmul(first_red, xp.matrix_transpose(basis))
     last_red = last @ Q
     return _assemble(first_red, last_red, frozen, basis, depth, m)
 
@@ -370,7 +370,7 @@ def reduced_end_to_end(net: ReducedNetwork, weights=None):
     weights = net.weights if weights is None else weights
     xp = namespace(*weights)
     above = end_to_end(weights[1:])
-    first = weights[0] @ xp.matrix_transpose(net.basis) + net.frozen
+    first = _batched_matmul(weights[0], xp.matrix_transpose(net.basis)) + net.frozen
     return above @ first
 
 
@@ -486,7 +486,7 @@ def train_benign(
         target_loss=target_loss * q / 2.0,
     )
     theta = reduced_end_to_end(net, res.weights)
-    mn = xp.matrix_transpose(xp.linalg.pinv(data.X) @ Y)
+    mn = xp.matrix_transpose(_batched_matmul(xp.linalg.pinv(data.X), Y))
     risk = _diagonal_risk(theta, data.Theta, data.sigma_diag)
     risk_mn = _diagonal_risk(mn, data.Theta, data.sigma_diag)
     dist = xp.sum((theta - mn) ** 2, axis=(-2, -1))

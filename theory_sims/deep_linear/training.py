@@ -111,6 +111,18 @@ def data_statistics(X, Y) -> DataStatistics:
     return DataStatistics(sxx, syx, hyy)
 
 
+def _transpose(x):
+    """Transpose of the last two axes, contiguous for NumPy.
+
+    NumPy's batched ``matmul`` leaves BLAS for a slow loop when its right
+    operand is a transposed view (about 500x slower at width 100), so NumPy
+    transposes are materialised; other libraries get the view.
+    """
+    if isinstance(x, np.ndarray):
+        return np.ascontiguousarray(np.swapaxes(x, -1, -2))
+    return namespace(x).matrix_transpose(x)
+
+
 def _batched_matmul(a, b):
     """``a @ b`` for a batch ``(B, i, j)`` against a shared 2-D matrix (either side).
 
@@ -140,17 +152,17 @@ def _gradients(weights, stats: DataStatistics):
     if resid.shape[-2] <= resid.shape[-1]:
         # Fewer outputs than inputs: carry the q-column factor (W_D ... W_{l+1})^T backwards
         # and form each gradient as a rank-q product, O(w^2 q) instead of O(w^2 d) per layer.
-        grads[-1] = resid @ xp.matrix_transpose(prefix[-1]) if len(weights) > 1 else resid
+        grads[-1] = resid @ _transpose(prefix[-1]) if len(weights) > 1 else resid
         back = None
         for l in range(len(weights) - 2, -1, -1):
             wt = xp.matrix_transpose(weights[l + 1])
             back = wt if back is None else wt @ back
-            right = resid if l == 0 else resid @ xp.matrix_transpose(prefix[l - 1])
+            right = resid if l == 0 else resid @ _transpose(prefix[l - 1])
             grads[l] = back @ right
         return grads, loss, total
     back = resid
     for l in range(len(weights) - 1, 0, -1):
-        grads[l] = back @ xp.matrix_transpose(prefix[l - 1])
+        grads[l] = back @ _transpose(prefix[l - 1])
         back = xp.matrix_transpose(weights[l]) @ back
     grads[0] = back
     return grads, loss, total
