@@ -30,7 +30,7 @@ __all__ = ["sliced_wasserstein", "sliced_wasserstein_matrix"]
 
 # Bytes of projected data held at once per chunk of directions (values, sort
 # indices and permuted weights of both clouds stay within a few times this).
-CHUNK_BYTES = 1 << 27
+CHUNK_BYTES = 1 << 28
 
 
 def check_point_cloud(xp, X, name, d=None):
@@ -138,7 +138,7 @@ def sliced_wasserstein(
     rng : None, int or numpy.random.Generator
         Source of randomness for the directions (SPEC 7).
     chunk_size : int, optional
-        Directions projected at a time; default: as many as fit in about 128 MB of
+        Directions projected at a time; default: as many as fit in about 256 MB of
         projected values, so memory stays bounded for any ``L``.
 
     Returns
