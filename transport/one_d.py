@@ -110,6 +110,10 @@ def _merge_wpp_array_api(xp, u, uw, v, vw, p):
     return xp.sum(widths * gap**p, axis=-1)
 
 
+# Below this many entries the equal-size reduction is plain NumPy: the parallel
+# Numba reduction's thread wake-up costs more than the work.
+SMALL_REDUCTION_SIZE = 1 << 18
+
 # The numba.cuda merge runs one thread per row; with fewer rows than this (long
 # rows in small chunks) the fully parallel sort-based formulation is faster on a GPU
 # (measured on an H200: 16 rows of 2e6 steps per chunk took 63 s for L = 1000).
@@ -132,6 +136,9 @@ def sorted_wpp(u, uw, v, vw, p):
     """
     xp = namespace(u, v, uw, vw)
     if uw is None and vw is None and u.shape[-1] == v.shape[-1]:
+        if isinstance(u, np.ndarray) and u.size < SMALL_REDUCTION_SIZE:
+            gap = np.abs(u - v)
+            return np.mean(gap * gap if p == 2.0 else gap**p, axis=1)
         return row_mean_abs_diff_pow(u, v, p)
     if isinstance(u, np.ndarray) or (is_cupy(u) and u.shape[0] >= CUDA_MERGE_MIN_ROWS):
         if isinstance(u, np.ndarray):
