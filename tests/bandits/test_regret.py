@@ -95,3 +95,35 @@ def test_optimistic_parameter_maximises_the_norm_on_the_ellipsoid(seed):
     pts = theta_hat + beta * u @ L.T
     assert np.linalg.norm(pts, axis=1).max() <= np.linalg.norm(out) * (1 + 1e-12)
     assert np.linalg.norm(out) - np.linalg.norm(pts, axis=1).max() < 1e-3
+
+
+def test_lints_posterior_scale():
+    # Two arms e_1, e_2, lam = 1, all rewards 1. After round 0 pulled arm k0 (reward 1), round 1
+    # samples theta_k0 ~ N(1/2, v^2/2) and the other coordinate ~ N(0, v^2), so LinTS repeats k0
+    # with probability Phi((1/2) / (v sqrt(3/2))). Over R runs the empirical frequency has
+    # standard error sqrt(p (1 - p) / R); we allow 4 of them.
+    from scipy.stats import norm
+
+    v, R = 0.8, 20_000
+    env = TableBandit(np.broadcast_to(np.eye(2), (2, 2, 2)).copy(), np.ones((2, 2)))
+    res = bandits.simulate(env, LinTS(v=v), 2, n_runs=R, rng=0)
+    p = norm.cdf(0.5 / (v * np.sqrt(1.5)))
+    freq = np.mean(res.arms[:, 1] == res.arms[:, 0])
+    assert abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / R)
+    # round 0 is a fair coin between the two arms
+    assert abs(np.mean(res.arms[:, 0] == 0) - 0.5) <= 4 * np.sqrt(0.25 / R)
+
+
+def test_epsilon_greedy_exploration_rate():
+    # With eps_t = min(1, 0.6 t^-1/2), round t explores w.p. eps_t and then picks each of the
+    # K = 4 arms w.p. 1/4. All rewards are 1: in runs that pulled only arm 0 so far, arm 0 has
+    # the only positive estimate, so P(arm_t != 0 | arms_0..t-1 = 0) = eps_t * 3/4 (t 0-based,
+    # eps_t uses t + 1). Binomial tolerance: 4 standard errors.
+    env = TableBandit(np.broadcast_to(np.eye(4), (5, 4, 4)).copy(), np.ones((5, 4)))
+    R = 20_000
+    res = bandits.simulate(env, EpsilonGreedy(epsilon=0.6, power=0.5), 5, n_runs=R, rng=1)
+    for t in (1, 2, 3, 4):
+        only_zero = np.all(res.arms[:, :t] == 0, axis=1)
+        p = min(1.0, 0.6 / np.sqrt(t + 1)) * 3 / 4
+        freq = np.mean(res.arms[only_zero, t] != 0)
+        assert abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / only_zero.sum())
