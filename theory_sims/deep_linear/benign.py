@@ -173,7 +173,7 @@ def row_space_basis(X):
     check_ndim(X, "X", 2)
     check_finite(X, "X")
     _, s, vh = xp.linalg.svd(X, full_matrices=False)
-    tol = max(X.shape) * np.finfo(float).eps * (float(s[0]) if s.shape[0] else 0.0)
+    tol = float(max(X.shape) * np.finfo(float).eps * (float(s[0]) if s.shape[0] else 0.0))
     p = int(xp.sum(xp.astype(s > tol, xp.int64)))
     if p == 0:
         raise ValueError("X must not be zero")
@@ -349,8 +349,8 @@ def chatterji_long_reduced(
     complement = complement - (complement @ basis) @ xp.matrix_transpose(basis)
     a = asarray_like(alphas, X)[:, None, None]
     first_red = a * Rx[None, :, :p]
-    last_red = xp.broadcast_to(xp.matrix_transpose(Rx[:, p:])[None], (alphas.size, q, r))
-    frozen = a * complement[None]
+    last_red = xp.broadcast_to(xp.matrix_transpose(Rx[:, p:])[None, ...], (alphas.size, q, r))
+    frozen = a * complement[None, ...]
     return _assemble(first_red, xp.asarray(last_red, copy=True), frozen, basis, depth, width)
 
 
@@ -496,7 +496,7 @@ def train_benign(
         risk=to_numpy(risk),
         risk_min_norm=to_numpy(risk_mn),
         distance=to_numpy(dist),
-        train_loss=to_numpy(res.loss[-1]) * 2.0 / q,
+        train_loss=to_numpy(res.loss[-1, ...]) * 2.0 / q,
         steps=res.steps_taken,
         converged=res.converged,
     )

@@ -66,19 +66,19 @@ def circulant_layer(filters, P: int):
     b, c, k = filters.shape
     pad = xp.zeros((b, c, P - k), dtype=filters.dtype, device=filters.device)
     full = xp.concat([filters, pad], axis=2)
-    idx = asarray_like(_circulant_index(P), filters)
-    return xp.reshape(full[:, :, idx], (b, c * P, P))
+    idx = asarray_like(_circulant_index(P).ravel(), filters)
+    return xp.reshape(xp.take(full, idx, axis=2), (b, c * P, P))
 
 
 def _project_to_filters(grad_w1, c: int, k: int, P: int):
     """Gradient with respect to the filters from the gradient of the full first layer."""
     xp = namespace(grad_w1)
     b = grad_w1.shape[0]
-    blocks = xp.reshape(grad_w1, (b, c, P, P))
+    flat = xp.reshape(grad_w1, (b, c, P * P))
     i = np.arange(P)
-    rows = asarray_like(np.broadcast_to(i[None, :], (k, P)), grad_w1)
-    cols = asarray_like((i[None, :] - np.arange(k)[:, None]) % P, grad_w1)
-    return xp.sum(blocks[:, :, rows, cols], axis=-1)
+    positions = i[None, :] * P + (i[None, :] - np.arange(k)[:, None]) % P  # (k, P)
+    picked = xp.take(flat, asarray_like(positions.ravel(), grad_w1), axis=2)
+    return xp.sum(xp.reshape(picked, (b, c, k, P)), axis=-1)
 
 
 def frequency_response(W):
@@ -97,9 +97,11 @@ def frequency_response(W):
     """
     xp = namespace(W)
     P = W.shape[-1]
-    spec = xp.fft.fft2(W)
+    spec = xp.fft.fftn(xp.astype(W, xp.complex128), axes=(-2, -1))
     f = np.arange(P)
-    return spec[..., f, (-f) % P] / P
+    flat = xp.reshape(spec, (*spec.shape[:-2], P * P))
+    diag = xp.take(flat, asarray_like(f * P + (-f) % P, W), axis=flat.ndim - 1)
+    return diag / P
 
 
 def circulant_task(power, target, *, like=None):
@@ -210,8 +212,9 @@ class CNNResult(Record):
     response : array, shape (T, B, P), complex
         Frequency response :math:`\\hat W(f)` of the end-to-end map (square maps only,
         ``q == P``; otherwise None).
-    filter_spectra : array, shape (T, B, C, P)
-        :math:`|\\hat w_c(f)|`, the DFT magnitudes of the zero-padded filters.
+    filter_spectra : array, shape (T, B, C, P // 2 + 1)
+        :math:`|\\hat w_c(f)|` for ``f = 0 .. P // 2``, the DFT magnitudes of the
+        zero-padded filters.
     filters : array, shape (B, C, K)
         Final filters.
     readout : array, shape (B, q, C P)
@@ -316,7 +319,7 @@ def train_linear_cnn(
                 times.append(step * lr)
                 losses.append(loss)
                 pad = xp.zeros((b, c, P - k), dtype=filters.dtype, device=filters.device)
-                spectra.append(xp.abs(xp.fft.fft(xp.concat([filters, pad], axis=2), axis=-1)))
+                spectra.append(xp.abs(xp.fft.rfft(xp.concat([filters, pad], axis=2), axis=-1)))
                 if square:
                     responses.append(frequency_response(total))
             if step == steps:

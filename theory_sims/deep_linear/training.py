@@ -563,7 +563,7 @@ def train_flow(
     h = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     span = float(times[-1]) if times[-1] > 0 else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
-        for target in times:
+        for target in times.tolist():
             while t < target:
                 if attempts >= max_steps:
                     raise DivergenceError(
