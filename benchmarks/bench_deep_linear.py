@@ -1,7 +1,7 @@
 """Benchmark: 100 deep linear networks trained together vs one after another in NumPy.
 
 Case (issue 7): 100 initialisations of a depth-4, width-100 network (d = q = 100,
-n = 1000 samples of a random linear teacher plus noise), 10 full-batch GD steps.
+n = 1000 samples of a random linear teacher plus noise), 5 full-batch GD steps.
 
 * ours: ``train_gd`` on the whole batch at once (batched products on the
   second moments X^T X / n and Y^T X / n; CuPy when the inputs are on a GPU).
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a sourc
 
 from theory_sims.deep_linear import init_weights, train_gd
 
-N_INIT, DEPTH, WIDTH, N, STEPS, LR = 100, 4, 100, 1000, 10, 0.01
+N_INIT, DEPTH, WIDTH, N, STEPS, LR = 100, 4, 100, 1000, 5, 0.01
 REPEATS = 3
 
 
