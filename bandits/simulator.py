@@ -76,7 +76,7 @@ def blocks(env, runner, T, n_runs, rng, device="cpu"):
     With ``device="gpu"`` a runner that has a numba.cuda twin moves its state to
     the GPU and steps there.
     """
-    if device == "gpu" and hasattr(runner, "to_gpu"):
+    if device == "gpu":
         runner.to_gpu()
     env_streams, policy_streams = run_streams(rng, n_runs)
     B = env.block_length
@@ -118,12 +118,13 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
         itself when R = 1), so run r of a batch equals a single run seeded
         with that stream, bit for bit on the CPU.
     device : {"cpu", "gpu", "auto"}
-        ``"gpu"`` runs OFUL, LinTS and epsilon-greedy on finite or contextual arm
-        sets with the numba.cuda twin of the CPU kernel (state held as CuPy
-        arrays; draws are still made on the host, so run r sees the same noise)
-        and returns the record as CuPy arrays; the other policies and the unit
-        ball run on the CPU kernels and only the record moves to the GPU. GPU
-        results match the CPU's up to FMA contraction, not bit for bit.
+        ``"gpu"`` runs OFUL, LinTS, epsilon-greedy and disjoint LinUCB on finite,
+        contextual or table arm sets with the numba.cuda twins of the CPU kernels
+        (state held as CuPy arrays; draws are still made on the host, so run r
+        sees the same noise) and returns the record as CuPy arrays; phased
+        elimination and the unit ball/sphere run on the CPU kernels and only the
+        record moves to the GPU. GPU results match the CPU's up to FMA
+        contraction, not bit for bit.
 
     Returns
     -------

@@ -27,10 +27,32 @@ class Runner:
 
     n_normal = 0
     n_uniform = 0
+    STATE: tuple = ()
+    on_gpu = False
 
     def step(self, arms, means, noise, normals, uniforms, t0):
         """Advance all runs through one block; returns (arm, reward, regret), each (R, B)."""
         raise NotImplementedError
+
+    def to_gpu(self):
+        """Move the arrays named in ``STATE`` to the GPU (CuPy) and step with a numba.cuda twin.
+
+        Runners without a twin (empty ``STATE``) stay on the CPU.
+        """
+        if not self.STATE:
+            return
+        import cupy
+
+        for name in self.STATE:
+            setattr(self, name, cupy.asarray(getattr(self, name)))
+        self.on_gpu = True
+
+
+def gpu_outputs(shape):
+    """Empty (arm, reward, regret) CuPy arrays."""
+    import cupy
+
+    return [cupy.empty(shape, dtype=cupy.int64), cupy.empty(shape), cupy.empty(shape)]
 
 
 def outputs(noise):

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bandits.policies._runner import Runner, check_lam, check_refactor, outputs, require_finite_arms
+from bandits.policies._runner import (
+    Runner,
+    check_lam,
+    check_refactor,
+    gpu_outputs,
+    outputs,
+    require_finite_arms,
+)
 from gpu.validate import check_real
 
 
 class _DisjointRunner(Runner):
+    STATE = ("A", "Ainv", "b", "theta_hat", "pulls", "z", "L", "Linv", "scores")
+
     def __init__(self, policy, env, n_runs):
         d, K = env.d, env.n_arms
         self.policy = policy
@@ -25,8 +34,22 @@ class _DisjointRunner(Runner):
         self.Linv = np.zeros((n_runs, d, d))
         self.scores = np.zeros((n_runs, K))
 
+    def _step_gpu(self, arms, means, noise):
+        import cupy
+
+        from gpu.cuda.bandits_disjoint import disjoint_block
+
+        outs = gpu_outputs(noise.shape)
+        inputs = [cupy.asarray(x) for x in (arms, means, noise)]
+        state = [getattr(self, name) for name in self.STATE]
+        disjoint_block(self.policy.alpha, self.policy.refactor_every, inputs, state, outs)
+        return tuple(o.get() for o in outs)
+
     def step(self, arms, means, noise, normals, uniforms, t0):
         from gpu.cpu.bandits_disjoint import _disjoint_block
+
+        if self.on_gpu:
+            return self._step_gpu(arms, means, noise)
 
         arm, reward, regret = outputs(noise)
         p = self.policy

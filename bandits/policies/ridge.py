@@ -13,6 +13,7 @@ from bandits.policies._runner import (
     check_lam,
     check_optional_positive,
     check_refactor,
+    gpu_outputs,
     log_det_identity,
     outputs,
 )
@@ -59,36 +60,27 @@ class _RidgeRunner(Runner):
             self.arms_t = np.zeros((d, K))
             self.norm2 = np.zeros((n_runs, K))
 
-    STATE = ("V", "Vinv", "b", "theta_hat", "logdet", "est", "norm2", "counts", "z", "w", "L")
-    STATE += ("Linv", "sample", "scores")
-
-    def to_gpu(self):
-        """Keep the state on the GPU (CuPy) and step with the numba.cuda twin kernel.
-
-        Finite arm sets only; the unit-ball kernel (eigen-solves) stays on the CPU.
-        """
+    @property
+    def STATE(self):
+        """Arrays kept on the GPU by :meth:`to_gpu`; the unit-ball kernel stays on the CPU."""
         if self.env.continuous:
-            return
-        import cupy
-
-        for name in self.STATE:
-            setattr(self, name, cupy.asarray(getattr(self, name)))
-        self.on_gpu = True
+            return ()
+        names = ("V", "Vinv", "b", "theta_hat", "logdet", "est", "norm2", "counts", "z", "w")
+        return (*names, "L", "Linv", "sample", "scores")
 
     def _step_gpu(self, arms, means, noise, normals, uniforms, t0):
         import cupy
 
         from gpu.cuda.bandits_ridge import ridge_block
 
-        outs = [cupy.empty(noise.shape, dtype=cupy.int64), cupy.empty(noise.shape)]
-        outs.append(cupy.empty(noise.shape))
+        outs = gpu_outputs(noise.shape)
         inputs = [cupy.asarray(x) for x in (arms, self.arms_t, means, noise, normals, uniforms)]
         state = [getattr(self, name) for name in self.STATE]
         ridge_block(self.code, self.params, self.env.fixed_arms, t0, inputs, state, outs)
         return tuple(o.get() for o in outs)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
-        if getattr(self, "on_gpu", False):
+        if self.on_gpu:
             return self._step_gpu(arms, means, noise, normals, uniforms, t0)
         arm, reward, regret = outputs(noise)
         if self.env.continuous:

@@ -9,14 +9,13 @@ the same order (the GPU may still contract a*b+c into FMAs).
 
 from __future__ import annotations
 
-import types
-
 from numba import cuda
 
 from gpu.cpu import bandits_linalg, bandits_ridge
-from gpu.cuda.launch import THREADS_PER_BLOCK, to_device_array
+from gpu.cuda.bandits_device import device_functions, on_device
+from gpu.cuda.launch import THREADS_PER_BLOCK
 
-_SHARED = [
+LINALG = [
     bandits_linalg._dot,
     bandits_linalg._sym_matvec,
     bandits_linalg._sherman_morrison,
@@ -25,26 +24,15 @@ _SHARED = [
     bandits_linalg._inverse_from_cholesky,
     bandits_linalg._refactor,
     bandits_linalg._argmax,
+]
+_SHARED = [
+    *LINALG,
     bandits_ridge._arm_statistics,
     bandits_ridge._oful_radius,
     bandits_ridge._rebuild_gram,
     bandits_ridge._ridge_run,
 ]
-
-
-def _device_functions(dispatchers):
-    """CUDA device versions of jitted CPU functions, calling each other."""
-    table = {}
-    for dispatcher in dispatchers:
-        py = dispatcher.py_func
-        scope = dict(py.__globals__)
-        scope.update(table)  # earlier helpers, already device functions
-        fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
-        table[py.__name__] = cuda.jit(device=True)(fn)
-    return table
-
-
-_DEVICE = _device_functions(_SHARED)
+_DEVICE = device_functions(_SHARED)
 _ridge_run = _DEVICE["_ridge_run"]
 
 
@@ -66,11 +54,6 @@ def _ridge_block_kernel(
         )  # fmt: skip
 
 
-def _on_device(x):
-    """Numba device arrays pass through; CuPy is wrapped, NumPy copied (launch.to_device_array)."""
-    return x if hasattr(x, "copy_to_host") else to_device_array(x)
-
-
 def ridge_block(policy, params, fixed, t0, inputs, state, outputs):
     """Launch one block on the device.
 
@@ -80,14 +63,14 @@ def ridge_block(policy, params, fixed, t0, inputs, state, outputs):
     (zero copy); NumPy arrays are copied to the device and *not* copied back,
     so pass state as CuPy arrays (or numba device arrays) to keep it.
     """
-    d_in = [_on_device(x) for x in inputs]
-    d_state = [_on_device(x) for x in state]
-    d_out = [_on_device(x) for x in outputs]
+    d_in = [on_device(x) for x in inputs]
+    d_state = [on_device(x) for x in state]
+    d_out = [on_device(x) for x in outputs]
     n_runs = inputs[3].shape[0]
     if n_runs == 0:
         return d_out
     blocks = (n_runs + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
     _ridge_block_kernel[blocks, THREADS_PER_BLOCK](
-        policy, to_device_array(params), fixed, *d_in[:3], *d_in[3:], t0, *d_state, *d_out
+        policy, on_device(params), fixed, *d_in[:3], *d_in[3:], t0, *d_state, *d_out
     )
     return d_out

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import bandits
-from bandits.policies import OFUL, LinTS
+from bandits.policies import OFUL, DisjointLinUCB, LinTS
 from gpu.backend import spawn
 
 
@@ -76,9 +76,10 @@ def test_gpu_device_without_gpu_raises(finite_env):
 
 
 @pytest.mark.gpu
-def test_gpu_simulation_matches_cpu(finite_env):
-    cpu = bandits.simulate(finite_env, OFUL(), 500, n_runs=16, rng=3)
-    gpu = bandits.simulate(finite_env, OFUL(), 500, n_runs=16, rng=3, device="gpu")
+@pytest.mark.parametrize("policy", [OFUL(), LinTS(v=0.5), DisjointLinUCB()])
+def test_gpu_simulation_matches_cpu(finite_env, policy):
+    cpu = bandits.simulate(finite_env, policy, 500, n_runs=16, rng=3)
+    gpu = bandits.simulate(finite_env, policy, 500, n_runs=16, rng=3, device="gpu")
     from gpu.backend import to_numpy
 
     assert np.mean(to_numpy(gpu.arms) == cpu.arms) > 0.99  # FMA contraction may flip near-ties
