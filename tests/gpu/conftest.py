@@ -1,20 +1,34 @@
-"""The CUDA-simulator run: every numba.cuda kernel, executed on the CPU.
+"""The numba.cuda kernel run: every kernel, on the CUDA simulator or a real device.
 
-Run as ``NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/gpu``. The variable must
-be set before numba is first imported, hence a separate pytest process. Without
-it this run stops with an error instead of silently testing nothing.
+CI runs ``NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/gpu``: the kernels
+execute on the CPU. The variable must be set before numba is first imported,
+hence a separate pytest process. Without it this run stops with an error
+instead of silently testing nothing.
+
+On a machine with an NVIDIA GPU the same tests run on the device with
+``LINPROJ_CUDA_TESTS=device python -m pytest tests/gpu``; that mode fails if no
+CUDA device is usable.
 """
 
 import os
 
 import pytest
 
+DEVICE_MODE = os.environ.get("LINPROJ_CUDA_TESTS") == "device"
+
 
 def pytest_configure(config):
+    if DEVICE_MODE:
+        from numba import cuda
+
+        if not cuda.is_available() or os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+            raise pytest.UsageError("LINPROJ_CUDA_TESTS=device needs a real CUDA device")
+        return
     if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
         raise pytest.UsageError(
             "tests/gpu must run under the CUDA simulator: "
-            "NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/gpu"
+            "NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/gpu "
+            "(or on a GPU: LINPROJ_CUDA_TESTS=device python -m pytest tests/gpu)"
         )
     from numba import config as numba_config
 
@@ -23,10 +37,11 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _simulator_active():
-    """Fail (not skip) any kernel test that would not run on the simulator."""
+def _kernels_run_where_intended():
+    """Fail (not skip) any kernel test that would not run on the intended target."""
     import numpy as np
     from numba import cuda
 
     probe = cuda.to_device(np.zeros(1))
-    assert type(probe).__module__.startswith("numba.cuda.simulator"), type(probe)
+    on_simulator = type(probe).__module__.startswith("numba.cuda.simulator")
+    assert on_simulator != DEVICE_MODE, type(probe)
