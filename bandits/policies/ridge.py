@@ -17,7 +17,6 @@ from bandits.policies._runner import (
     log_det_identity,
     outputs,
 )
-from gpu.cpu.bandits_linalg import _sym_matvec
 from gpu.cpu.bandits_ridge import EPSILON_GREEDY as EPSILON_GREEDY_CODE
 from gpu.cpu.bandits_ridge import LINTS as LINTS_CODE
 from gpu.cpu.bandits_ridge import OFUL as OFUL_CODE
@@ -107,13 +106,6 @@ class _RidgeRunner(Runner):
         )
         # fmt: on
         return arm, reward, regret
-
-    def estimates(self):
-        """theta_hat recomputed from V^{-1} and b (R, d), for inspection."""
-        out = np.empty_like(self.theta_hat)
-        for r in range(out.shape[0]):
-            _sym_matvec(self.Vinv[r], self.b[r], out[r])
-        return out
 
 
 def _sigma(value, env):
