@@ -40,24 +40,25 @@ def _max_norm_in_ellipsoid(V, theta_hat, beta, out):
     y = np.empty(d)
     lo = 0.0
     hi = vmin
-    # f(s) = s^2 sum c_i^2 v_i / (v_i - s)^2 increases on (0, vmin); f(vmin-) is finite
-    # only when c_0 = 0 (then the hard case applies if f(vmin-) < beta^2).
-    hard = c[0] == 0.0
-    if hard:
-        rest = 0.0
-        for i in range(1, d):
-            if v[i] > vmin:
-                rest += c[i] * c[i] * v[i] * vmin * vmin / ((v[i] - vmin) ** 2)
-        hard = rest <= beta * beta
+    # g(s) = s^2 sum c_i^2 v_i / (v_i - s)^2 increases on (0, vmin). When it stays below
+    # beta^2 up to (numerically) vmin -- exactly when c_0 = 0, or c_0 is too small to
+    # matter in floating point -- the "hard case" applies: s = vmin, and the remaining
+    # budget goes along the eigenvector of vmin.
+    s_top = vmin * (1.0 - 1e-13)
+    g_top = 0.0
+    for i in range(d):
+        g_top += c[i] * c[i] * v[i] / ((v[i] - s_top) ** 2)
+    hard = s_top * s_top * g_top <= beta * beta
     if hard:
         surplus = 0.0
-        for i in range(d):
+        for i in range(1, d):
             if v[i] > vmin:
                 y[i] = v[i] * c[i] / (v[i] - vmin)
                 surplus += v[i] * (y[i] - c[i]) ** 2
             else:
                 y[i] = c[i]
-        y[0] = c[0] + math.sqrt(max(beta * beta - surplus, 0.0) / vmin)
+        step = math.sqrt(max(beta * beta - surplus, 0.0) / vmin)
+        y[0] = c[0] + (step if c[0] >= 0.0 else -step)
     else:
         for _ in range(_BISECTIONS):
             s = 0.5 * (lo + hi)
