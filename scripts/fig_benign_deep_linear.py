@@ -93,8 +93,8 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "target_loss": 1e-7,
         "loss": "mean squared error over samples and outputs (PyTorch MSELoss)",
         "runs": 3 if quick else 20,
-        "noise_draws": 3 if quick else 8,
-        "quick_reduces": "d in {500, 1000} (no 2000), runs 20 -> 3, noise draws 8 -> 3",
+        "noise_draws": 2 if quick else 8,
+        "quick_reduces": "d in {500, 1000} (no 2000), runs 20 -> 3, noise draws 8 -> 2",
     }
     grid = [
         {
