@@ -31,13 +31,21 @@ __all__ = ["wasserstein_1d"]
 THREADED_SORT_MIN_SIZE = 1 << 20
 
 
+def _cores():
+    """Cores this process may run on (respects taskset / CPU affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # platforms without sched_getaffinity
+        return os.cpu_count() or 1
+
+
 @functools.cache
 def _sort_pool():
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    return ThreadPoolExecutor(max_workers=_cores())
 
 
 def _row_blocks(a):
-    workers = os.cpu_count() or 1
+    workers = _cores()
     rows = a.shape[0] if a.ndim > 1 else 1
     if a.size < THREADED_SORT_MIN_SIZE or workers == 1 or rows < 2:
         return None

@@ -7,7 +7,8 @@ import numpy as np
 
 from gpu.cpu.jit import kernel
 
-# Below this many gathered entries a batch runs on one thread (see transport_merge).
+# Below this many gathered entries (or with one row) a batch runs on one thread
+# (see transport_merge).
 PARALLEL_MIN_SIZE = 1 << 18
 
 
@@ -41,6 +42,7 @@ def gather_sorted(values, order, weights):
     out_weights = np.empty(order.shape, dtype=weights.dtype)
     if weights.shape[0] == 1 and order.shape[0] > 1:
         weights = np.broadcast_to(weights, order.shape)
-    run = _gather_rows_parallel if order.size >= PARALLEL_MIN_SIZE else _gather_rows_serial
+    parallel = order.shape[0] > 1 and order.size >= PARALLEL_MIN_SIZE
+    run = _gather_rows_parallel if parallel else _gather_rows_serial
     run(values, order, weights, out_values, out_weights)
     return out_values, out_weights

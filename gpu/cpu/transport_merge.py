@@ -7,8 +7,9 @@ import numpy as np
 
 from gpu.cpu.jit import kernel
 
-# Below this many merge steps (rows x (n + m)) a batch runs on one thread: waking a
-# thread pool costs more than the work, and far more on a loaded machine.
+# Below this many merge steps (rows x (n + m)), or with one row, a batch runs on one
+# thread: waking a thread pool costs more than the work, and far more on a loaded
+# machine.
 PARALLEL_MIN_STEPS = 1 << 18
 
 
@@ -94,7 +95,8 @@ def _merge_rows_serial(u, uw, v, vw, p, gu, gv):
 
 def _merge_rows(u, uw, v, vw, p, gu, gv):
     steps = u.shape[0] * (u.shape[1] + v.shape[1])
-    run = _merge_rows_parallel if steps >= PARALLEL_MIN_STEPS else _merge_rows_serial
+    parallel = u.shape[0] > 1 and steps >= PARALLEL_MIN_STEPS
+    run = _merge_rows_parallel if parallel else _merge_rows_serial
     return run(u, uw, v, vw, p, gu, gv)
 
 
