@@ -102,7 +102,7 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
     True
     """
     d = check_int(d, "d", minimum=1)
-    n_directions = check_int(n_directions, "n_projections", minimum=1)
+    n_directions = check_int(n_directions, "n_directions", minimum=1)
     check_choice(kind, "directions", DIRECTION_KINDS)
     gen = as_generator(rng)
     if kind == "mc":
