@@ -42,7 +42,8 @@ PAPER = {
 }
 D, N = 10, 20
 VARIANTS = ("full", "diag", "gd++")
-EVAL_SIZE = 10000
+EVAL_SIZE = 20000
+TUNE_SIZE = 10000
 
 
 def _eval_set(sigma_max: float, seed: int):
@@ -57,7 +58,7 @@ def _train_one(p, rng):
         task,
         steps=p["steps"],
         batch_size=p["batch"],
-        lr=p["lr"],
+        lr=p["lr"][p["variant"]],
         clip=1.0,
         schedule="cosine",
         init_scale=p["init_scale"],
@@ -98,11 +99,11 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "variants": list(VARIANTS),
         "steps": 300 if quick else 4000,
         "batch": 512 if quick else 2048,
-        "lr": 0.02,
+        "lr": {"full": 0.01, "diag": 0.02, "gd++": 0.02},
         "init_scale": 0.05,
         "optimizer": "adam, cosine decay to 0, gradient clipping 1.0",
         "eval_sequences": EVAL_SIZE,
-        "tune_sequences": EVAL_SIZE,
+        "tune_sequences": TUNE_SIZE,
         "threads": workers,
         "paper_budget": "Adam lr 1e-4, batch 2048, far more steps",
         "quick_reduces": "depths 1-7 -> 1-3, steps 4000 -> 300, batch 2048 -> 512",

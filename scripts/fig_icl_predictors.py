@@ -18,6 +18,8 @@ large trained transformer, not for LSA.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -60,6 +62,7 @@ def _train_one(p, rng):
         lr=p["lr"],
         clip=1.0,
         schedule="cosine",
+        init_scale=p["init_scale"],
         rng=rng,
         progress=False,
     )
@@ -80,7 +83,9 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "variant": "full",
         "steps": 1200 if quick else 8000,
         "batch": 512 if quick else 2048,
-        "lr": 0.005,
+        "lr": 0.01,
+        "init_scale": 0.05,
+        "threads": 2,
         "optimizer": "adam, cosine decay, clipping 1.0",
         "eval": 20000 if quick else 100000,
         "quick_reduces": "steps 8000 -> 1200, batch 2048 -> 512, eval 100000 -> 20000",
@@ -105,12 +110,14 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
             "steps": config["steps"],
             "batch": config["batch"],
             "lr": config["lr"],
+            "init_scale": config["init_scale"],
             "eval": config["eval"],
         }
         for L in depths
         for r, s in zip(RATIOS, eval_seeds, strict=True)
     ]
-    spds = scan(_train_one, grid, rng=rng, desc="predictors: train LSA")
+    with ThreadPoolExecutor(config["threads"]) as pool:
+        spds = scan(_train_one, grid, rng=rng, executor=pool, desc="predictors: train LSA")
     lsa_tables = {}
     for L in depths:
         rows = [s for p, s in zip(grid, spds, strict=True) if p["depth"] == L]
@@ -140,7 +147,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
 
 def _table(ax, table, columns, title):
     t = np.log10(np.maximum(np.asarray(table), 1e-12))
-    im = ax.imshow(t, cmap="viridis_r", aspect="auto")
+    im = ax.imshow(t, cmap="viridis_r", aspect="auto", vmin=-5, vmax=0)
     for i in range(t.shape[0]):
         j = int(np.argmin(t[i]))
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="r", lw=2))
