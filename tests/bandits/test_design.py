@@ -71,3 +71,11 @@ def test_to_dict_is_json_safe():
     import json
 
     json.dumps(bandits.g_optimal_design(np.eye(3)).to_dict())
+
+
+def test_array_api_input_keeps_its_namespace():
+    xp = pytest.importorskip("array_api_strict")
+    A = xp.asarray(np.eye(3))
+    design = bandits.g_optimal_design(A)
+    assert type(design.weights) is type(A)
+    np.testing.assert_allclose(np.asarray(design.weights), np.full(3, 1 / 3))
