@@ -138,18 +138,15 @@ def plot(result: dict) -> Figure:
     ax1.set_title("stage-like learning of the target frequencies", fontsize=9)
     ax1.legend(fontsize=7)
     power = np.asarray(result["filter_power"])[:, : P // 2 + 1]
-    im = ax2.imshow(
-        power.T / power.max(),
-        aspect="auto",
-        origin="lower",
-        extent=(t[0], t[-1], -0.5, P // 2 + 0.5),
-        cmap="viridis",
-    )
+    freqs = np.arange(power.shape[1])
+    for n, t_show in enumerate((0.0, 1.0, 2.0, 5.0, 15.0, float(t[-1]))):
+        row = power[int(np.argmin(np.abs(t - t_show)))]
+        ax2.plot(freqs, row / row.sum(), "o-", ms=3, color=f"C{n}", label=f"t = {t_show:g}")
     for f in TARGET_FREQS:
-        ax2.axhline(f, color="w", ls=":", lw=0.8)
-    ax2.set_xlabel("t = step x lr")
-    ax2.set_ylabel("frequency f")
-    ax2.set_title("CNN filter power sum_c |w_c(f)|^2 (target frequencies dotted)", fontsize=9)
-    fig.colorbar(im, ax=ax2)
+        ax2.axvline(f, color="k", ls=":", lw=0.8)
+    ax2.set_xlabel("frequency f (target frequencies dotted)")
+    ax2.set_ylabel("normalised filter power sum_c |w_c(f)|^2")
+    ax2.set_title("CNN filter spectrum during training", fontsize=9)
+    ax2.legend(fontsize=7)
     fig.tight_layout()
     return fig
