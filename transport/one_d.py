@@ -63,18 +63,28 @@ def sort_rows_inplace(a):
     return a
 
 
-def argsort_rows(a):
-    """``np.argsort`` along the last axis (unstable), by row blocks in threads when large."""
-    blocks = _row_blocks(a)
+def sort_rows_with_weights(values, weights):
+    """Sorted rows of a NumPy (B, n) array and their weights ((B, n) or shared (1, n)).
+
+    Each row block is argsorted and gathered by the same thread (NumPy's argsort
+    and the Numba gather both release the GIL), so a block's permutation is used
+    while it is still in cache.
+    """
+    from gpu.cpu.transport_gather import gather_sorted
+
+    blocks = _row_blocks(values)
     if blocks is None:
-        return np.argsort(a, axis=-1)
-    order = np.empty(a.shape, dtype=np.intp)
+        return gather_sorted(values, np.argsort(values, axis=-1), weights)
+    out_values = np.empty(values.shape, dtype=values.dtype)
+    out_weights = np.empty(values.shape, dtype=weights.dtype)
 
     def work(s):
-        order[s] = np.argsort(a[s], axis=-1)
+        w = weights if weights.shape[0] == 1 else weights[s]
+        order = np.argsort(values[s], axis=-1)
+        out_values[s], out_weights[s] = gather_sorted(values[s], order, w, allow_parallel=False)
 
     list(_sort_pool().map(work, blocks))
-    return order
+    return out_values, out_weights
 
 
 def sort_with_weights(xp, values, weights):
@@ -82,9 +92,7 @@ def sort_with_weights(xp, values, weights):
     if isinstance(values, np.ndarray):
         if weights is None:
             return sort_rows_inplace(np.array(values, copy=True)), None
-        from gpu.cpu.transport_gather import gather_sorted
-
-        return gather_sorted(values, argsort_rows(values), weights)
+        return sort_rows_with_weights(values, weights)
     if weights is None:
         return xp.sort(values, axis=-1), None
     order = xp.argsort(values, axis=-1, stable=False)

@@ -32,17 +32,18 @@ def _gather_rows_serial(values, order, weights, out_values, out_weights):
         _gather_row(values[b], order[b], weights[b], out_values[b], out_weights[b])
 
 
-def gather_sorted(values, order, weights):
+def gather_sorted(values, order, weights, allow_parallel=True):
     """values[b, order[b]] and weights[b, order[b]] for (B, n) arrays (weights may be (1, n)).
 
     A (1, n) ``weights`` is shared by every row (the weights of a point cloud,
-    the same for all slices).
+    the same for all slices). ``allow_parallel=False`` keeps the gather on the
+    calling thread (for callers that already run in a thread pool).
     """
     out_values = np.empty(order.shape, dtype=values.dtype)
     out_weights = np.empty(order.shape, dtype=weights.dtype)
     if weights.shape[0] == 1 and order.shape[0] > 1:
         weights = np.broadcast_to(weights, order.shape)
-    parallel = order.shape[0] > 1 and order.size >= PARALLEL_MIN_SIZE
+    parallel = allow_parallel and order.shape[0] > 1 and order.size >= PARALLEL_MIN_SIZE
     run = _gather_rows_parallel if parallel else _gather_rows_serial
     run(values, order, weights, out_values, out_weights)
     return out_values, out_weights
