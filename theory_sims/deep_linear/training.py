@@ -604,7 +604,12 @@ def train_flow(
                     y, k1, loss, total = yi, stages[-1], loss_new, total_new
                     accepted += 1
                 factor = 5.0 if err == 0 else min(5.0, max(0.2, 0.9 * err**-0.2))
-                h = step * (min(factor, 1.0) if err > 1.0 else factor)
+                if err > 1.0:
+                    h = step * min(factor, 1.0)
+                elif step < h:  # shortened to land on an output time: keep the longer proposal
+                    h = max(h, step * factor)
+                else:
+                    h = step * factor
             rec.add(float(target), accepted, loss, total)
     b = weights[0].shape[0]
     return rec.result(y, np.full(b, accepted, dtype=np.int64), None)
