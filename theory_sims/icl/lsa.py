@@ -29,7 +29,10 @@ hand (see :meth:`LSA.loss_and_grad`).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -44,6 +47,12 @@ VARIANTS = ("full", "diag", "gd++")
 
 #: Sequences per block in the NumPy forward/backward pass (cache-sized blocks).
 CHUNK = 128
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """Threads for the blocks of the NumPy pass: one per core, at most 8."""
+    return ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,10 +278,15 @@ class LSA(Record):
         # NumPy: blocks of CHUNK sequences keep every temporary in cache (and
         # avoid re-faulting fresh pages for large temporaries); other libraries
         # (CuPy) take the whole batch at once.
+        # The blocks run on a small thread pool (NumPy releases the GIL in its
+        # products); partial sums are added in block order, so the result does
+        # not depend on the number of threads.
         step = CHUNK if isinstance(Z0, np.ndarray) else B
+        starts = range(0, B, step)
+        block = lambda s: self._sums(xp, P, Q, Z0[s : s + step], target[s : s + step], n)
+        parts = _pool().map(block, starts) if len(starts) > 1 else map(block, starts)
         sq, dP, dQ = 0.0, 0.0, 0.0
-        for start in range(0, B, step):
-            part = self._sums(xp, P, Q, Z0[start : start + step], target[start : start + step], n)
+        for part in parts:
             sq, dP, dQ = sq + part[0], dP + part[1], dQ + part[2]
         grad = self._project(xp, dP / B, dQ / B)
         return sq / B, xp.astype(grad, theta.dtype)
