@@ -177,7 +177,7 @@ class LSA(Record):
         Examples
         --------
         >>> theta = gd_construction(2, 0.5)
-        >>> LSA(1, 2).effective_preconditioner(theta).tolist()
+        >>> (LSA(1, 2).effective_preconditioner(theta) + 0.0).tolist()
         [[0.5, 0.0], [0.0, 0.5]]
         """
         if self.depth != 1:
