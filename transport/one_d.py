@@ -66,25 +66,18 @@ def sort_rows_inplace(a):
 def sort_rows_with_weights(values, weights):
     """Sorted rows of a NumPy (B, n) array and their weights ((B, n) or shared (1, n)).
 
-    Each row block is argsorted and gathered by the same thread (NumPy's argsort
-    and the Numba gather both release the GIL), so a block's permutation is used
-    while it is still in cache.
+    Instead of ``argsort`` plus two gathers, the row index is packed into the
+    low mantissa bits of a float64 copy of the values
+    (:func:`gpu.cpu.transport_gather.packed_sort_keys`); the keys are sorted
+    with NumPy's vectorised float sort, by row blocks in threads, and one Numba
+    pass reads the permutation back, gathers values and weights, and restores
+    the exact order where truncated values tie.
     """
-    from gpu.cpu.transport_gather import gather_sorted
+    from gpu.cpu.transport_gather import gather_packed, packed_sort_keys
 
-    blocks = _row_blocks(values)
-    if blocks is None:
-        return gather_sorted(values, np.argsort(values, axis=-1), weights)
-    out_values = np.empty(values.shape, dtype=values.dtype)
-    out_weights = np.empty(values.shape, dtype=weights.dtype)
-
-    def work(s):
-        w = weights if weights.shape[0] == 1 else weights[s]
-        order = np.argsort(values[s], axis=-1)
-        out_values[s], out_weights[s] = gather_sorted(values[s], order, w, allow_parallel=False)
-
-    list(_sort_pool().map(work, blocks))
-    return out_values, out_weights
+    keys, n_bits = packed_sort_keys(values)
+    sort_rows_inplace(keys)
+    return gather_packed(keys, values, weights, n_bits)
 
 
 def sort_with_weights(xp, values, weights):

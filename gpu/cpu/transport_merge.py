@@ -14,42 +14,53 @@ PARALLEL_MIN_STEPS = 1 << 18
 
 
 @kernel()
+def _normalised_cumsum(w, n, out):
+    """out[:n] = cumulative sums of ``w`` divided by their total (uniform when ``w`` is empty).
+
+    The total is the same sequential sum as the last cumulative sum, so the
+    last entry is exactly 1.0 and the merge consumes both supports together.
+    """
+    if w.shape[0] == 0:
+        for i in range(n):
+            out[i] = (i + 1.0) / n
+        return
+    acc = 0.0
+    for i in range(n):
+        acc += w[i]
+        out[i] = acc
+    for i in range(n):
+        out[i] = out[i] / acc
+
+
+@kernel()
 def _merge_row(u, uw, v, vw, p, gu, gv):
     """W_p^p between two sorted weighted supports of one row, and optionally its gradient.
 
-    ``uw`` / ``vw`` of length 0 mean uniform weights. Cumulative weights are
-    divided by their own sequential total, so both end exactly at 1.0 and the
-    merge consumes the two supports together. When ``gu`` has length n, the
-    gradient with respect to the atoms is added into ``gu`` and ``gv``: on the
-    merged piece of width w pairing u[i] with v[j] the cost is w |u[i] - v[j]|^p,
-    so u[i] collects w p |d|^(p-1) sign(d) and v[j] its negative (d = u[i] - v[j];
-    the subgradient 0 at d = 0).
+    ``uw`` / ``vw`` of length 0 mean uniform weights. The normalised cumulative
+    weights of both sides are computed first; the merge then walks the two
+    level sequences without divisions, advancing each side whose level is
+    reached (branch-free index updates, so the unpredictable choice of side
+    costs no mispredictions). When ``gu`` has length n, the gradient with
+    respect to the atoms is added into ``gu`` and ``gv``: on the merged piece of
+    width w pairing u[i] with v[j] the cost is w |u[i] - v[j]|^p, so u[i]
+    collects w p |d|^(p-1) sign(d) and v[j] its negative (d = u[i] - v[j]; the
+    subgradient 0 at d = 0).
     """
     with_grad = gu.shape[0] > 0
     n = u.shape[0]
     m = v.shape[0]
-    uniform_u = uw.shape[0] == 0
-    uniform_v = vw.shape[0] == 0
-    tot_u = float(n)
-    if not uniform_u:
-        tot_u = 0.0
-        for i in range(n):
-            tot_u += uw[i]
-    tot_v = float(m)
-    if not uniform_v:
-        tot_v = 0.0
-        for j in range(m):
-            tot_v += vw[j]
+    cu = np.empty(n, dtype=np.float64)
+    cv = np.empty(m, dtype=np.float64)
+    _normalised_cumsum(uw, n, cu)
+    _normalised_cumsum(vw, m, cv)
     i = 0
     j = 0
-    cum_u = 1.0 if uniform_u else uw[0]
-    cum_v = 1.0 if uniform_v else vw[0]
     t_prev = 0.0
     acc = 0.0
     while i < n and j < m:
-        fu = cum_u / tot_u
-        fv = cum_v / tot_v
-        t = fu if fu < fv else fv
+        fu = cu[i]
+        fv = cv[j]
+        t = min(fu, fv)
         width = t - t_prev
         diff = u[i] - v[j]
         mag = abs(diff)
@@ -66,14 +77,8 @@ def _merge_row(u, uw, v, vw, p, gu, gv):
             gu[i] += width * slope
             gv[j] -= width * slope
         t_prev = t
-        if fu <= t:
-            i += 1
-            if i < n:
-                cum_u += 1.0 if uniform_u else uw[i]
-        if fv <= t:
-            j += 1
-            if j < m:
-                cum_v += 1.0 if uniform_v else vw[j]
+        i += fu <= t
+        j += fv <= t
     return acc
 
 
