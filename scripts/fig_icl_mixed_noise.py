@@ -88,6 +88,21 @@ def _baselines(sigma_max: float, seed: int, tune_size: int, rng) -> dict:
     }
 
 
+def _side_by_side(table: dict) -> dict:
+    """Rows the paper reports, ours beside theirs: ``{row: {"ours": [...], "paper": [...]}}``."""
+    ours_name = {"L=1": "FULL L=1", "FULL L=7": "FULL L=7"}
+    rows = {}
+    for name in ("L=1", "FULL L=7", "ConstRR", "AdaRR", "TunedRR"):
+        key = ours_name.get(name, name)
+        if key in table:
+            rows[name] = {"ours": np.round(table[key], 4), "paper": PAPER[name]}
+            line = " ".join(
+                f"{o:.3f}/{p:.3f}" for o, p in zip(table[key], PAPER[name], strict=True)
+            )
+            print(f"{name:9s} ours/paper: {line}")
+    return rows
+
+
 def run(quick: bool, rng: np.random.Generator) -> dict:
     depths = [1, 2, 3] if quick else [1, 2, 3, 4, 5, 6, 7]
     workers = 2 if quick else max(2, os.cpu_count() or 2)
@@ -156,6 +171,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         },
         "table": table,
         "paper": {k: v for k, v in PAPER.items() if k not in ("convention", "sigma_max")},
+        "side_by_side": _side_by_side(table),
         "oracle_loss": oracle,
         "const_lambda": np.array([b["const_lambda"] for b in base]),
         "tuned_alpha": np.array([b["tuned_alpha"] for b in base]),
