@@ -47,7 +47,10 @@ def test_benign_and_cnn_on_cupy_match_numpy():
     data_np = sample_benign_data(20, 60, k=3, rng=0)
     a = train_benign(data, chatterji_long_reduced(data.X, 3, [0.0, 1e-3], rng=1), lr=1e-3)
     b = train_benign(data_np, chatterji_long_reduced(data_np.X, 3, [0.0, 1e-3], rng=1), lr=1e-3)
-    np.testing.assert_allclose(a.risk, b.risk, rtol=1e-6)
+    # Risks after thousands of GD steps: cuBLAS and OpenBLAS sum in different
+    # orders and the rounding differences grow through training (5.3e-5
+    # relative at alpha = 1e-3, measured on an H200), so 1e-3 relative.
+    np.testing.assert_allclose(a.risk, b.risk, rtol=1e-3)
     target = np.fft.fft([0.0, 1.0, 0.5] + [0.0] * 5)
     X, Y = circulant_task(np.ones(8), target, like=like)
     f, v = init_linear_cnn(8, 8, channels=2, kernel=3, scale=0.3, rng=0, like=like)
