@@ -207,22 +207,29 @@ class LSA(Record):
         return xp, n, xp.concat([context, query[:, None, :]], axis=1)
 
     def _forward(self, xp, P, Q, Z, n):
-        """Run the layers; return the final tokens and per-layer (Z, S, A, U) caches.
+        """Run the layers; return the final query tokens (B, D) and per-layer caches.
 
         Each layer is ``A = Z Q^T``, ``U = A S``, ``Z' = Z + U P^T / n``: the
         products with the shared matrices are single flat GEMMs over all
         tokens of the batch; only ``S`` and ``A S`` are per-sequence products.
+        The last layer only updates the query token (the prediction reads
+        nothing else), so its cache holds the query rows ``a_q, u_q``.
         """
         B, N, D = Z.shape
         cache = []
         for l in range(self.depth):
             Zc = Z[:, :n, :]
             S = Zc.mT @ Zc
+            if l == self.depth - 1:
+                zq = Z[:, n, :]
+                aq = zq @ Q[l].T
+                uq = (aq[:, None, :] @ S)[:, 0, :]
+                cache.append((Z, S, aq, uq))
+                return zq + (uq @ P[l].T) / n, cache
             A = xp.reshape(xp.reshape(Z, (B * N, D)) @ Q[l].T, (B, N, D))
             U = A @ S
             cache.append((Z, S, A, U))
             Z = Z + xp.reshape(xp.reshape(U, (B * N, D)) @ P[l].T, (B, N, D)) / n
-        return Z, cache
 
     def predict(self, theta, X, y, x_query):
         """Query predictions ``-e_q[d]`` after the last layer, shape ``(B,)``.
@@ -235,8 +242,8 @@ class LSA(Record):
         self._check_theta(theta)
         xp, n, Z = self._tokens(X, y, x_query)
         P, Q = self.weights(xp.astype(theta, X.dtype))
-        Z, _ = self._forward(xp, P, Q, Z, n)
-        return -Z[:, n, self.d]
+        zq, _ = self._forward(xp, P, Q, Z, n)
+        return -zq[:, self.d]
 
     def loss_and_grad(self, theta, X, y, x_query, target):
         r"""Mean squared error :math:`\frac1B\sum_b(\hat y_b - t_b)^2` and its gradient.
@@ -294,14 +301,25 @@ class LSA(Record):
     def _sums(self, xp, P, Q, Z0, target, n):
         """Sum of squared errors of a block and its gradient w.r.t. the stacked P and Q."""
         d = self.d
-        Z, cache = self._forward(xp, P, Q, Z0, n)
-        err = -Z[:, n, d] - target
+        L = self.depth
+        zq, cache = self._forward(xp, P, Q, Z0, n)
+        err = -zq[:, d] - target
+        gq = xp.zeros_like(zq)
+        gq[:, d] = -2.0 * err
+        dP = [None] * L
+        dQ = [None] * L
+        # Last layer: only the query row carries gradient (rows of the formulas below).
+        Z, S, aq, uq = cache[L - 1]
+        dP[L - 1] = gq.T @ uq / n
+        duq = (gq @ P[L - 1]) / n
+        daq = (duq[:, None, :] @ S)[:, 0, :]
+        dS = aq[:, :, None] * duq[:, None, :]
+        dQ[L - 1] = daq.T @ Z[:, n, :]
         G = xp.zeros_like(Z)
-        G[:, n, d] = -2.0 * err
-        dP = [None] * self.depth
-        dQ = [None] * self.depth
+        G[:, n, :] = gq + daq @ Q[L - 1]
+        G[:, :n, :] = Z[:, :n, :] @ (dS + dS.mT)
         flat = lambda a: xp.reshape(a, (-1, a.shape[-1]))
-        for l in reversed(range(self.depth)):
+        for l in reversed(range(L - 1)):
             Z, S, A, U = cache[l]
             dP[l] = flat(G).T @ flat(U) / n
             dU = xp.reshape(flat(G) @ P[l], G.shape) / n
