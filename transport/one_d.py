@@ -31,7 +31,7 @@ __all__ = ["wasserstein_1d"]
 THREADED_SORT_MIN_SIZE = 1 << 20
 
 
-def _cores():
+def n_cores():
     """Cores this process may run on (respects taskset / CPU affinity)."""
     try:
         return len(os.sched_getaffinity(0))
@@ -40,12 +40,12 @@ def _cores():
 
 
 @functools.cache
-def _sort_pool():
-    return ThreadPoolExecutor(max_workers=_cores())
+def sort_pool():
+    return ThreadPoolExecutor(max_workers=n_cores())
 
 
 def _row_blocks(a):
-    workers = _cores()
+    workers = n_cores()
     rows = a.shape[0] if a.ndim > 1 else 1
     if a.size < THREADED_SORT_MIN_SIZE or workers == 1 or rows < 2:
         return None
@@ -59,11 +59,11 @@ def sort_rows_inplace(a):
     if blocks is None:
         a.sort(axis=-1)
     else:
-        list(_sort_pool().map(lambda s: a[s].sort(axis=-1), blocks))
+        list(sort_pool().map(lambda s: a[s].sort(axis=-1), blocks))
     return a
 
 
-def sort_rows_with_weights(values, weights):
+def sort_rows_with_weights(values, weights, threaded=True):
     """Sorted rows of a NumPy (B, n) array and their weights ((B, n) or shared (1, n)).
 
     Instead of ``argsort`` plus two gathers, the row index is packed into the
@@ -71,13 +71,17 @@ def sort_rows_with_weights(values, weights):
     (:func:`gpu.cpu.transport_gather.packed_sort_keys`); the keys are sorted
     with NumPy's vectorised float sort, by row blocks in threads, and one Numba
     pass reads the permutation back, gathers values and weights, and restores
-    the exact order where truncated values tie.
+    the exact order where truncated values tie. ``threaded=False`` keeps all of
+    it on the calling thread (for callers that already run in a thread pool).
     """
     from gpu.cpu.transport_gather import gather_packed, packed_sort_keys
 
     keys, n_bits = packed_sort_keys(values)
-    sort_rows_inplace(keys)
-    return gather_packed(keys, values, weights, n_bits)
+    if threaded:
+        sort_rows_inplace(keys)
+    else:
+        keys.sort(axis=-1)
+    return gather_packed(keys, values, weights, n_bits, allow_parallel=threaded)
 
 
 def sort_with_weights(xp, values, weights):
