@@ -94,8 +94,13 @@ def sort_rows(xp, projected, weights):
     return sort_with_weights(xp, projected, xp.broadcast_to(weights, projected.shape))
 
 
-def _block_wpp_sum(X, a, Y, b, block, p):
-    """Sum over the slices of ``block`` of W_p^p, all on the calling thread (NumPy, float64)."""
+# Directions per block of the NumPy pipeline. Fixed, so the summation order (and
+# hence every bit of the result) does not depend on the number of cores.
+BLOCK_DIRECTIONS = 32
+
+
+def _block_wpp(X, a, Y, b, block, p):
+    """W_p^p of every slice of ``block``, all on the calling thread (NumPy, float64)."""
     from gpu.cpu.reductions import _row_mean_abs_diff_pow_serial
     from gpu.cpu.transport_merge import _merge_rows_serial
 
@@ -104,7 +109,7 @@ def _block_wpp_sum(X, a, Y, b, block, p):
     if a is None and b is None and u.shape[1] == v.shape[1]:
         u.sort(axis=-1)
         v.sort(axis=-1)
-        return float(np.sum(_row_mean_abs_diff_pow_serial(u, v, p)))
+        return _row_mean_abs_diff_pow_serial(u, v, p)
     uniform = np.empty((u.shape[0], 0))
     if a is None:
         u.sort(axis=-1)
@@ -116,36 +121,38 @@ def _block_wpp_sum(X, a, Y, b, block, p):
         vw = uniform
     else:
         v, vw = sort_rows_with_weights(v, b[None, :], threaded=False)
-    return float(np.sum(_merge_rows_serial(u, uw, v, vw, p, uniform, uniform)))
+    return _merge_rows_serial(u, uw, v, vw, p, uniform, uniform)
 
 
-def _threaded_wpp_sum(X, a, Y, b, theta, p):
-    """Sum of W_p^p over the columns of ``theta``, the directions split over the cores.
+def _blocked_wpp(X, a, Y, b, theta, p):
+    """W_p^p of every column of ``theta``, in blocks of :data:`BLOCK_DIRECTIONS` directions.
 
-    Each thread projects its block of directions, sorts and reduces it with
-    single-threaded BLAS and kernels. Splitting the work this way, rather than
-    running a multi-threaded matmul, then threaded sorts, then a parallel
-    reduction, keeps the BLAS, sort and Numba threads from competing for the
-    cores (about 1.4x faster on two cores). BLAS is held to one thread while the
-    blocks run.
+    Each block is projected, sorted and reduced by one thread with
+    single-threaded BLAS and kernels, and the blocks are spread over the cores.
+    Splitting the work this way, rather than running a multi-threaded matmul,
+    then threaded sorts, then a parallel reduction, keeps the BLAS, sort and
+    Numba threads from competing for the cores (about 1.4x faster on two
+    cores). BLAS is held to one thread while the blocks run. The values do not
+    depend on the number of cores.
     """
     from threadpoolctl import threadpool_limits
 
-    bounds = np.linspace(0, theta.shape[1], n_cores() + 1).astype(int)
-    blocks = [theta[:, lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    blocks = [
+        theta[:, start : start + BLOCK_DIRECTIONS]
+        for start in range(0, theta.shape[1], BLOCK_DIRECTIONS)
+    ]
+    work = lambda blk: _block_wpp(X, a, Y, b, blk, p)
+    if n_cores() == 1:
+        return np.concatenate([work(blk) for blk in blocks])
     with threadpool_limits(1, user_api="blas"):
-        return np.float64(
-            sum(sort_pool().map(lambda blk: _block_wpp_sum(X, a, Y, b, blk, p), blocks))
-        )
+        return np.concatenate(list(sort_pool().map(work, blocks)))
 
 
-def _use_threaded_blocks(X, Y, a, b, theta, step):
-    """The per-thread pipeline pays off for large float64 NumPy chunks on several cores."""
+def _use_blocked_pipeline(X, Y, a, b, theta, step):
+    """The blocked pipeline pays off for large float64 NumPy chunks."""
     arrays = [A for A in (X, Y, a, b, theta) if A is not None]
     return (
         all(isinstance(A, np.ndarray) and A.dtype == np.float64 for A in arrays)
-        and n_cores() > 1
-        and min(step, theta.shape[1]) >= n_cores()
         and (X.shape[0] + Y.shape[0]) * min(step, theta.shape[1]) >= THREADED_SORT_MIN_SIZE
     )
 
@@ -243,11 +250,11 @@ def sliced_wasserstein(
     n_dirs = theta.shape[1]
     step = chunk_length(X.shape[0] + Y.shape[0], n_dirs, chunk_size)
     total = 0.0
-    threaded = _use_threaded_blocks(X, Y, a, b, theta, step)
+    blocked = _use_blocked_pipeline(X, Y, a, b, theta, step)
     for start in range(0, n_dirs, step):
         block = theta[:, start : start + step]
-        if threaded:
-            total += _threaded_wpp_sum(X, a, Y, b, block, p)
+        if blocked:
+            total = total + np.sum(_blocked_wpp(X, a, Y, b, block, p))
             continue
         u, uw = project_sorted(xp, X, a, block)
         v, vw = project_sorted(xp, Y, b, block)
