@@ -34,6 +34,23 @@ def normalised_weights(xp, w, n, name):
     return w / total, total
 
 
+def check_measure_pair(xp, u_values, v_values, u_weights, v_weights):
+    """Validate two batched 1-D measures: values (..., n) / (..., m) and optional weights.
+
+    Returns the values as real floating arrays and the weights normalised to mass 1
+    (``None`` kept for uniform), as :func:`normalised_weight_pair` does.
+    """
+    u_values = as_real_floating(xp, u_values, "u_values")
+    v_values = as_real_floating(xp, v_values, "v_values")
+    for x, name in ((u_values, "u_values"), (v_values, "v_values")):
+        if x.ndim == 0 or x.shape[-1] == 0:
+            raise ValueError(f"{name} must have at least one atom on its last axis, got {x.shape}")
+    u_weights, v_weights = normalised_weight_pair(
+        xp, u_weights, v_weights, u_values.shape[-1], v_values.shape[-1], ("u_weights", "v_weights")
+    )
+    return u_values, v_values, u_weights, v_weights
+
+
 def normalised_weight_pair(xp, a, b, n, m, names=("a", "b")):
     """Check two optional weight arrays of lengths ``n`` and ``m`` and normalise them to mass 1.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import asarray_like, namespace, to_numpy
-from transport._validation import as_real_floating, check_p, normalised_weight_pair
+from transport._validation import check_measure_pair, check_p
 from transport.one_d import sort_with_weights
 
 __all__ = ["wasserstein_circle"]
@@ -108,15 +108,10 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     xp = namespace(u_values, v_values, u_weights, v_weights)
     p = check_p(p)
     reference = u_values
-    u_values = as_real_floating(xp, u_values, "u_values")
-    v_values = as_real_floating(xp, v_values, "v_values")
-    for x, name in ((u_values, "u_values"), (v_values, "v_values")):
-        if x.ndim == 0 or x.shape[-1] == 0:
-            raise ValueError(f"{name} must have at least one atom on its last axis, got {x.shape}")
-    n, m = u_values.shape[-1], v_values.shape[-1]
-    u_weights, v_weights = normalised_weight_pair(
-        xp, u_weights, v_weights, n, m, ("u_weights", "v_weights")
+    u_values, v_values, u_weights, v_weights = check_measure_pair(
+        xp, u_values, v_values, u_weights, v_weights
     )
+    n, m = u_values.shape[-1], v_values.shape[-1]
     host = [None if a is None else to_numpy(a) for a in (u_values, v_values, u_weights, v_weights)]
     shapes = [a.shape[:-1] for a in host if a is not None]
     try:

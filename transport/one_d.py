@@ -21,7 +21,7 @@ import numpy as np
 
 from gpu.backend import is_cupy, namespace
 from gpu.reductions import row_mean_abs_diff_pow
-from transport._validation import as_real_floating, check_p, normalised_weight_pair
+from transport._validation import check_measure_pair, check_p
 
 __all__ = ["wasserstein_1d"]
 
@@ -137,7 +137,7 @@ def _uniform_weights(xp, like):
     return xp.ones_like(like) / like.shape[-1]
 
 
-def sorted_wpp(u, uw, v, vw, p):
+def sorted_wpp(u, uw, v, vw, p, threaded=True):
     r"""Batched :math:`W_p^p` between sorted weighted supports, rows of (B, n) and (B, m).
 
     ``uw`` / ``vw`` are the weights in sorted order with the shape of their values,
@@ -145,10 +145,15 @@ def sorted_wpp(u, uw, v, vw, p):
     uniform rows reduce with :func:`gpu.row_mean_abs_diff_pow`; NumPy uses the
     Numba merge kernel, CuPy its numba.cuda twin when there are at least
     :data:`CUDA_MERGE_MIN_ROWS` rows (one thread each), other cases array-API code.
-    Returns float64 of shape (B,).
+    ``threaded=False`` keeps NumPy work on the calling thread (for callers that
+    already run in a thread pool). Returns float64 of shape (B,).
     """
     xp = namespace(u, v, uw, vw)
     if uw is None and vw is None and u.shape[-1] == v.shape[-1]:
+        if isinstance(u, np.ndarray) and not threaded:
+            from gpu.cpu.reductions import _row_mean_abs_diff_pow_serial
+
+            return _row_mean_abs_diff_pow_serial(u, v, p)
         if isinstance(u, np.ndarray) and u.size < SMALL_REDUCTION_SIZE:
             gap = np.abs(u - v)
             return np.mean(gap * gap if p == 2.0 else gap**p, axis=1)
@@ -161,6 +166,8 @@ def sorted_wpp(u, uw, v, vw, p):
         empty = xp.empty((u.shape[0], 0), dtype=u.dtype)
         uw = empty if uw is None else xp.astype(uw, u.dtype)
         vw = empty if vw is None else xp.astype(vw, v.dtype)
+        if isinstance(u, np.ndarray):
+            return merge(u, uw, xp.astype(v, u.dtype), vw, float(p), allow_parallel=threaded)
         return merge(u, uw, xp.astype(v, u.dtype), vw, float(p))
     uw = _uniform_weights(xp, u) if uw is None else uw
     vw = _uniform_weights(xp, v) if vw is None else vw
@@ -226,15 +233,10 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     """
     xp = namespace(u_values, v_values, u_weights, v_weights)
     p = check_p(p)
-    u_values = as_real_floating(xp, u_values, "u_values")
-    v_values = as_real_floating(xp, v_values, "v_values")
-    for x, name in ((u_values, "u_values"), (v_values, "v_values")):
-        if x.ndim == 0 or x.shape[-1] == 0:
-            raise ValueError(f"{name} must have at least one atom on its last axis, got {x.shape}")
-    n, m = u_values.shape[-1], v_values.shape[-1]
-    u_weights, v_weights = normalised_weight_pair(
-        xp, u_weights, v_weights, n, m, ("u_weights", "v_weights")
+    u_values, v_values, u_weights, v_weights = check_measure_pair(
+        xp, u_values, v_values, u_weights, v_weights
     )
+    n, m = u_values.shape[-1], v_values.shape[-1]
     shapes = [x.shape[:-1] for x in (u_values, v_values, u_weights, v_weights) if x is not None]
     try:
         batch = np.broadcast_shapes(*shapes)

@@ -77,20 +77,26 @@ def chunk_length(total_points, n_projections, chunk_size):
     return max(1, min(n_projections, CHUNK_BYTES // (8 * total_points)))
 
 
-def project_sorted(xp, X, weights, theta):
+def project_sorted(xp, X, weights, theta, threaded=True):
     """Sorted projections (L, n) of ``X`` on the columns of ``theta``, with their weights."""
     projected = xp.matmul(xp.permute_dims(theta, (1, 0)), xp.permute_dims(X, (1, 0)))
-    return sort_rows(xp, projected, weights)
+    return sort_rows(xp, projected, weights, threaded)
 
 
-def sort_rows(xp, projected, weights):
-    """Sort a fresh (L, n) array of projections along rows, carrying the (n,) weights."""
-    if weights is None:
-        if isinstance(projected, np.ndarray):
-            return sort_rows_inplace(projected), None
-        return xp.sort(projected, axis=-1), None
+def sort_rows(xp, projected, weights, threaded=True):
+    """Sort a fresh (L, n) array of projections along rows, carrying the (n,) weights.
+
+    ``threaded=False`` sorts NumPy arrays on the calling thread.
+    """
     if isinstance(projected, np.ndarray):
-        return sort_with_weights(np, projected, weights[None, :])
+        if weights is not None:
+            return sort_rows_with_weights(projected, weights[None, :], threaded)
+        if threaded:
+            return sort_rows_inplace(projected), None
+        projected.sort(axis=-1)
+        return projected, None
+    if weights is None:
+        return xp.sort(projected, axis=-1), None
     return sort_with_weights(xp, projected, xp.broadcast_to(weights, projected.shape))
 
 
@@ -99,32 +105,14 @@ def sort_rows(xp, projected, weights):
 BLOCK_DIRECTIONS = 32
 
 
-def _block_wpp(X, a, Y, b, block, p):
-    """W_p^p of every slice of ``block``, all on the calling thread (NumPy, float64)."""
-    from gpu.cpu.reductions import _row_mean_abs_diff_pow_serial
-    from gpu.cpu.transport_merge import _merge_rows_serial
-
-    u = block.T @ X.T
-    v = block.T @ Y.T
-    if a is None and b is None and u.shape[1] == v.shape[1]:
-        u.sort(axis=-1)
-        v.sort(axis=-1)
-        return _row_mean_abs_diff_pow_serial(u, v, p)
-    uniform = np.empty((u.shape[0], 0))
-    if a is None:
-        u.sort(axis=-1)
-        uw = uniform
-    else:
-        u, uw = sort_rows_with_weights(u, a[None, :], threaded=False)
-    if b is None:
-        v.sort(axis=-1)
-        vw = uniform
-    else:
-        v, vw = sort_rows_with_weights(v, b[None, :], threaded=False)
-    return _merge_rows_serial(u, uw, v, vw, p, uniform, uniform)
+def _block_wpp(xp, X, a, Y, b, block, p):
+    """W_p^p of every slice of ``block``, all on the calling thread (NumPy)."""
+    u, uw = project_sorted(xp, X, a, block, threaded=False)
+    v, vw = project_sorted(xp, Y, b, block, threaded=False)
+    return sorted_wpp(u, uw, v, vw, p, threaded=False)
 
 
-def _blocked_wpp(X, a, Y, b, theta, p):
+def _blocked_wpp(xp, X, a, Y, b, theta, p):
     """W_p^p of every column of ``theta``, in blocks of :data:`BLOCK_DIRECTIONS` directions.
 
     Each block is projected, sorted and reduced by one thread with
@@ -141,7 +129,7 @@ def _blocked_wpp(X, a, Y, b, theta, p):
         theta[:, start : start + BLOCK_DIRECTIONS]
         for start in range(0, theta.shape[1], BLOCK_DIRECTIONS)
     ]
-    work = lambda blk: _block_wpp(X, a, Y, b, blk, p)
+    work = lambda blk: _block_wpp(xp, X, a, Y, b, blk, p)
     if n_cores() == 1:
         return np.concatenate([work(blk) for blk in blocks])
     with threadpool_limits(1, user_api="blas"):
@@ -254,7 +242,7 @@ def sliced_wasserstein(
     for start in range(0, n_dirs, step):
         block = theta[:, start : start + step]
         if blocked:
-            total = total + np.sum(_blocked_wpp(X, a, Y, b, block, p))
+            total = total + np.sum(_blocked_wpp(xp, X, a, Y, b, block, p))
             continue
         u, uw = project_sorted(xp, X, a, block)
         v, vw = project_sorted(xp, Y, b, block)

@@ -98,20 +98,21 @@ def _merge_rows_serial(u, uw, v, vw, p, gu, gv):
     return out
 
 
-def _merge_rows(u, uw, v, vw, p, gu, gv):
+def _merge_rows(u, uw, v, vw, p, gu, gv, allow_parallel=True):
     steps = u.shape[0] * (u.shape[1] + v.shape[1])
-    parallel = u.shape[0] > 1 and steps >= PARALLEL_MIN_STEPS
+    parallel = allow_parallel and u.shape[0] > 1 and steps >= PARALLEL_MIN_STEPS
     run = _merge_rows_parallel if parallel else _merge_rows_serial
     return run(u, uw, v, vw, p, gu, gv)
 
 
-def _merge_wpp(u, uw, v, vw, p):
+def _merge_wpp(u, uw, v, vw, p, allow_parallel=True):
     """out[b] = W_p^p(sum_i uw[b,i] delta_{u[b,i]}, sum_j vw[b,j] delta_{v[b,j]}), rows sorted.
 
     ``uw`` (resp. ``vw``) of shape (B, 0) means uniform weights on that side.
+    ``allow_parallel=False`` keeps the merge on the calling thread.
     """
     none = np.empty((u.shape[0], 0))
-    return _merge_rows(u, uw, v, vw, p, none, none)
+    return _merge_rows(u, uw, v, vw, p, none, none, allow_parallel)
 
 
 def _merge_wpp_grad(u, uw, v, vw, p, gu, gv):
