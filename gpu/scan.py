@@ -135,9 +135,7 @@ def scan(
                 try:
                     results[i] = future.result()
                 except Exception as exc:
-                    raise RuntimeError(
-                        f"scan: fn failed at grid point {i} (params={points[i]!r}): {exc!r}"
-                    ) from exc
+                    raise _point_failed(i, points[i], exc) from exc
                 bar.update()
         finally:
             for future in futures:
@@ -149,6 +147,9 @@ def _call(fn, params, child, index):
     try:
         return fn(params, child)
     except Exception as exc:
-        raise RuntimeError(
-            f"scan: fn failed at grid point {index} (params={params!r}): {exc!r}"
-        ) from exc
+        raise _point_failed(index, params, exc) from exc
+
+
+def _point_failed(index, params, exc):
+    """The error raised when ``fn`` fails at a grid point, naming the point."""
+    return RuntimeError(f"scan: fn failed at grid point {index} (params={params!r}): {exc!r}")
