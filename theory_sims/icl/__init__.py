@@ -10,6 +10,7 @@ lsa         multi-layer LSA (FULL, DIAG, GD++), hand-derived gradients, GD const
 optim       Adam and SGD with momentum, gradient clipping
 train       training on fresh batches
 theory      closed forms: optimal single layer, optimal GD step(s)
+wishart     exact real-Wishart trace moments (Stein recursion)
 analysis    gradient-noise statistics and Hessian spectra
 """
 
@@ -23,6 +24,7 @@ from theory_sims.icl import (
     tasks,
     theory,
     train,
+    wishart,
 )
 from theory_sims.icl.lsa import LSA, gd_construction
 from theory_sims.icl.tasks import TaskBatch, TaskConfig, sample_tasks
@@ -40,6 +42,7 @@ __all__ = [
     "tasks",
     "theory",
     "train",
+    "wishart",
     "LSA",
     "gd_construction",
     "TaskBatch",

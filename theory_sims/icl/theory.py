@@ -34,21 +34,26 @@ and :math:`E h^T w = m_2 d`, so
 :math:`q(\lambda) = 1 - \prod_l (1 - \eta_l\lambda)`, the loss of L GD steps is
 :math:`E \sum_j \big[(1 - q(\lambda_j))^2 + \frac{\sigma^2}{n} q(\lambda_j)^2/\lambda_j\big]`
 over the eigenvalues of :math:`S`: a polynomial in the :math:`\eta_l` whose
-coefficients are spectral moments :math:`E\,\mathrm{tr} S^k`.
+coefficients are spectral moments :math:`E\,\mathrm{tr} S^k`, polynomials in
+``n`` and ``d`` computed exactly by :mod:`theory_sims.icl.wishart`. The optimal
+residual polynomial is the solution of a Hankel system in those moments
+(:func:`optimal_gd_steps` derives it).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from numpy.polynomial import polynomial as P
 from scipy import optimize
 
-from gpu.backend import as_generator
 from gpu.records import Record
-from gpu.validate import check_int, check_real
+from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.icl.tasks import _check_covariance
+from theory_sims.icl.wishart import wishart_trace_moments
 
 __all__ = [
     "OptimalSingleLayer",
@@ -187,63 +192,150 @@ class OptimalGDSteps(Record):
     Attributes
     ----------
     step_sizes : numpy.ndarray, shape (L,)
-        The minimising step sizes, sorted (L GD steps commute, so their
+        The minimising real step sizes, sorted (GD steps commute, so their
         order does not change the prediction).
     loss : float
-        Expected in-context loss at the optimum (Monte-Carlo spectral moments).
+        Expected in-context loss at ``step_sizes`` (exact moments).
     losses_by_depth : numpy.ndarray, shape (L,)
         Optimal loss with 1, ..., L steps (each optimised separately).
+    polynomial_loss : float
+        Minimum over all residual polynomials of degree ``L`` with
+        :math:`K(0) = 1`, a lower bound on ``loss``.
+    attained : bool
+        Whether the optimal residual polynomial has real zeros, so that
+        ``step_sizes`` (their reciprocals) attain ``polynomial_loss``. Otherwise
+        ``step_sizes`` minimise the loss over real step sizes numerically.
     """
 
     step_sizes: Any
     loss: float
     losses_by_depth: Any
+    polynomial_loss: float
+    attained: bool
 
 
-def _spectra(n: int, d: int, samples: int, rng) -> np.ndarray:
-    gen = as_generator(rng)
-    X = gen.standard_normal((samples, n, d))
-    return np.linalg.eigvalsh(np.swapaxes(X, 1, 2) @ X / n)
+def _spectral_moments(n: int, d: int, kmax: int) -> list[Fraction]:
+    """Exact ``E tr(S^k)``, ``S = X^T X / n``, for ``k = 0..kmax``."""
+    return [Fraction(m, n**k) for k, m in enumerate(wishart_trace_moments(n, d, kmax))]
 
 
-def gd_steps_loss(step_sizes, eigenvalues: np.ndarray, n: int, sigma: float = 0.0) -> float:
-    r"""Expected loss of GD with ``step_sizes`` given sampled spectra of :math:`\frac1n X^TX`.
+def _gd_polynomials(step_sizes: np.ndarray):
+    """Residual ``K = prod(1 - eta lam)``, ``p = (1 - K) / lam`` and ``K`` without each factor."""
+
+    def product(etas):
+        out = np.ones(1)
+        for eta in etas:
+            out = P.polymul(out, [1.0, -eta])
+        return out
+
+    K = product(step_sizes)
+    p = -K[1:] if K.size > 1 else np.zeros(1)
+    return K, p, [product(np.delete(step_sizes, ell)) for ell in range(step_sizes.size)]
+
+
+def _expect(poly: np.ndarray, moments: np.ndarray, shift: int = 0) -> float:
+    """E tr(poly(S) S^shift) from the moment vector."""
+    return float(np.dot(poly, moments[shift : shift + poly.size]))
+
+
+def gd_steps_loss(step_sizes, n: int, d: int, sigma: float = 0.0) -> float:
+    r"""Exact expected loss of GD from zero with ``step_sizes``, ``x ~ N(0, I)``, ``w ~ N(0, I)``.
 
     Parameters
     ----------
     step_sizes : sequence of float
-    eigenvalues : numpy.ndarray, shape (samples, d)
-        Spectra of independent draws of :math:`\frac1n X^T X`.
-    n : int
-        Context length.
+        One step size per GD step (layer).
+    n, d : int
+        Context length and dimension.
     sigma : float
-        Noise standard deviation.
+        Label-noise standard deviation.
 
     Returns
     -------
     float
-        :math:`E\sum_j[(1-q(\lambda_j))^2 + \frac{\sigma^2}{n} q(\lambda_j)^2/\lambda_j]`.
+        :math:`E\,\mathrm{tr}\,K(S)^2 + rac{\sigma^2}{n} E\,\mathrm{tr}\,p(S)^2 S`
+        (module docstring), from the exact Wishart moments.
+
+    Raises
+    ------
+    ValueError
+        For bad sizes, ``sigma < 0`` or non-finite step sizes.
+
+    Examples
+    --------
+    >>> r = optimal_single_layer(20, 5, 0.5)
+    >>> bool(np.isclose(gd_steps_loss([r.preconditioner[0, 0]], 20, 5, 0.5), r.loss))
+    True
     """
-    lam = eigenvalues
-    keep = np.ones_like(lam)  # prod_l (1 - eta_l lam)
-    p = np.zeros_like(lam)  # q(lam) / lam, a polynomial, so lam = 0 is harmless
-    for eta in step_sizes:
-        p = p + eta * keep
-        keep = keep * (1 - eta * lam)
-    noise = sigma**2 / n * (p * p * lam)
-    return float(np.mean(np.sum(keep * keep + noise, axis=-1)))
+    n = check_int(n, "n", minimum=1)
+    d = check_int(d, "d", minimum=1)
+    sigma = check_real(sigma, "sigma", low=0)
+    etas = np.asarray(step_sizes, dtype=float)
+    etas = check_finite(check_ndim(etas, "step_sizes", 1), "step_sizes")
+    moments = np.array([float(m) for m in _spectral_moments(n, d, 2 * etas.size)])
+    return _loss_and_grad(etas, moments, sigma**2 / n)[0]
 
 
-def optimal_gd_steps(
-    n: int, d: int, steps: int, sigma: float = 0.0, *, samples: int = 4000, rng=0
-) -> OptimalGDSteps:
-    """Optimal step sizes of ``steps`` GD steps for ``x ~ N(0, I)``, ``w ~ N(0, I)``.
+def _loss_and_grad(etas: np.ndarray, moments: np.ndarray, s: float):
+    K, p, others = _gd_polynomials(etas)
+    loss = _expect(P.polymul(K, K), moments) + s * _expect(P.polymul(p, p), moments, 1)
+    grad = np.array(
+        [
+            -2 * _expect(P.polymul(K, o), moments, 1) + 2 * s * _expect(P.polymul(p, o), moments, 1)
+            for o in others
+        ]
+    )
+    return loss, grad
 
-    The expected loss is a polynomial in the step sizes whose coefficients are
-    spectral moments of the Wishart matrix :math:`\\frac1n X^TX`; they are
-    estimated from ``samples`` draws (common random numbers, so the objective
-    is smooth and deterministic given ``rng``) and the polynomial is minimised
-    with BFGS, depth by depth, warm-starting each depth from the previous one.
+
+def _solve_exact(A: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
+    """Gauss-Jordan elimination in rational arithmetic (A is positive definite)."""
+    size = len(b)
+    rows = [list(row) + [rhs] for row, rhs in zip(A, b, strict=True)]
+    for c in range(size):
+        pivot = rows[c][c]
+        rows[c] = [x / pivot for x in rows[c]]
+        for r in range(size):
+            if r != c and rows[r][c] != 0:
+                f = rows[r][c]
+                rows[r] = [x - f * y for x, y in zip(rows[r], rows[c], strict=True)]
+    return [row[size] for row in rows]
+
+
+def _optimal_residual(moments: list[Fraction], s: Fraction, L: int):
+    """Coefficients ``a`` of ``K = 1 + sum_j a_j lam^j`` minimising the loss, and that loss."""
+    orders = range(1, L + 1)
+    A = [[moments[i + j] + s * moments[i + j - 1] for j in orders] for i in orders]
+    a = _solve_exact(A, [-moments[j] for j in orders])
+    return a, moments[0] + sum(aj * moments[j + 1] for j, aj in enumerate(a))
+
+
+def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalGDSteps:
+    r"""Optimal step sizes of ``steps`` GD steps for ``x ~ N(0, I)``, ``w ~ N(0, I)``.
+
+    **Derivation.** Write the residual polynomial of L steps as
+    :math:`K(\lambda) = \prod_l (1 - \eta_l\lambda) = 1 + \sum_{j=1}^L a_j\lambda^j`.
+    The loss of the module docstring is
+
+    .. math:: \mathcal L(a) = m_0 + 2\sum_j a_j m_j + \sum_{i,j} a_i a_j
+              ig(m_{i+j} + s\, m_{i+j-1}ig), \qquad s = \sigma^2/n,
+
+    with the exact moments :math:`m_k = E\,\mathrm{tr}(S^k)`
+    (:mod:`theory_sims.icl.wishart`). It is a convex quadratic in :math:`a`,
+    minimised by the Hankel system :math:`(H + sH')a = -m`, solved here in
+    rational arithmetic; the minimum is :math:`m_0 + a^T m`. Stationarity reads
+    :math:`\int [(\lambda + s)K(\lambda) - s]\lambda^{j-1}\,d\mu = 0`
+    (:math:`\mu` the expected spectral measure), whence
+
+    .. math:: K^*(\lambda) = rac{s + \lambda P_L(\lambda)/P_L(-s)}{\lambda + s},
+
+    :math:`P_L` the degree-L orthogonal polynomial of :math:`\lambda\,\mu(d\lambda)`.
+    Without noise :math:`K^* = P_L/P_L(0)`: its zeros are real and inside the
+    support, and the optimal step sizes are their reciprocals. With noise the
+    zeros of :math:`K^*` can be complex (they are for :math:`\sigma` of order
+    one at ``n = 20``, ``d = 10``, ``L >= 2``); real GD steps cannot attain that
+    polynomial, and the step sizes are then found by BFGS on the exact loss
+    (an exact polynomial in the :math:`\eta_l`) from several starts.
 
     Parameters
     ----------
@@ -253,10 +345,6 @@ def optimal_gd_steps(
         Number of GD steps (layers) ``L >= 1``.
     sigma : float
         Noise standard deviation.
-    samples : int
-        Number of sampled spectra.
-    rng : None, int or numpy.random.Generator
-        Source of the sampled spectra.
 
     Returns
     -------
@@ -274,24 +362,30 @@ def optimal_gd_steps(
 
     Examples
     --------
-    >>> r = optimal_gd_steps(20, 5, 1, samples=2000, rng=0)
-    >>> bool(abs(r.step_sizes[0] - optimal_single_layer(20, 5).preconditioner[0, 0]) < 0.02)
+    >>> r = optimal_gd_steps(20, 5, 2)
+    >>> np.round(r.step_sizes, 4), r.attained
+    (array([0.5154, 1.2496]), True)
+    >>> bool(np.isclose(optimal_gd_steps(20, 5, 1).loss, optimal_single_layer(20, 5).loss))
     True
     """
     n = check_int(n, "n", minimum=1)
     d = check_int(d, "d", minimum=1)
     steps = check_int(steps, "steps", minimum=1)
     sigma = check_real(sigma, "sigma", low=0)
-    lam = _spectra(n, d, check_int(samples, "samples", minimum=10), rng)
-    # The loss is symmetric in the step sizes (the GD polynomial does not depend on
-    # their order), so start off the diagonal: inverse Chebyshev nodes of the
-    # Marchenko-Pastur support of the spectrum.
-    lo, hi = (max(1 - np.sqrt(d / n), 0.05)) ** 2, (1 + np.sqrt(d / n)) ** 2
-    by_depth, etas = [], None
+    exact = _spectral_moments(n, d, 2 * steps)
+    moments = np.array([float(m) for m in exact])
+    s = Fraction(sigma) ** 2 / n
+    objective = lambda e: _loss_and_grad(e, moments, float(s))
+    by_depth, etas = [], np.zeros(0)
     for L in range(1, steps + 1):
-        nodes = np.cos(np.pi * (np.arange(L) + 0.5) / L)
-        start = 1.0 / (0.5 * (lo + hi) + 0.5 * (hi - lo) * nodes)
-        res = optimize.minimize(lambda e: gd_steps_loss(e, lam, n, sigma), start, method="BFGS")
-        etas = np.sort(res.x)
-        by_depth.append(res.fun)
-    return OptimalGDSteps(etas, float(by_depth[-1]), np.array(by_depth))
+        a, poly_loss = _optimal_residual(exact, s, L)
+        inverse_zeros = 1.0 / P.polyroots([1.0] + [float(x) for x in a])
+        attained = bool(np.all(np.abs(inverse_zeros.imag) <= 1e-9 * np.abs(inverse_zeros)))
+        if attained:
+            etas = np.sort(inverse_zeros.real)
+        else:
+            starts = [np.sort(inverse_zeros.real), np.append(etas, 0.5 * np.min(etas, initial=1))]
+            fits = [optimize.minimize(objective, x0, jac=True, method="BFGS") for x0 in starts]
+            etas = np.sort(min(fits, key=lambda res: res.fun).x)
+        by_depth.append(objective(etas)[0])
+    return OptimalGDSteps(etas, float(by_depth[-1]), np.array(by_depth), float(poly_loss), attained)

@@ -5,8 +5,14 @@ import sympy as sp
 from theory_sims.icl.lsa import LSA, gd_construction
 from theory_sims.icl.predictors import gd
 from theory_sims.icl.tasks import TaskConfig, sample_tasks
-from theory_sims.icl.theory import optimal_gd_step, optimal_gd_steps, optimal_single_layer
+from theory_sims.icl.theory import (
+    gd_steps_loss,
+    optimal_gd_step,
+    optimal_gd_steps,
+    optimal_single_layer,
+)
 from theory_sims.icl.train import evaluate, train
+from theory_sims.icl.wishart import wishart_trace_moments
 
 
 def _mc_loss(task, steps, eta, pre, B, seed):
@@ -88,18 +94,66 @@ def test_gd_step_for_uniform_coordinates_matches_monte_carlo():
     assert np.isclose(g.step_size, optimal_single_layer(12, 4, 0.5).preconditioner[0, 0])
 
 
-def test_multi_step_optimum():
-    r = optimal_gd_steps(15, 5, 3, sigma=0.5, samples=3000, rng=0)
-    assert np.all(np.diff(r.losses_by_depth) < 0)
-    # the depth-1 optimum is the closed form (spectral moments sampled: 2%)
-    assert np.isclose(r.losses_by_depth[0], optimal_single_layer(15, 5, 0.5).loss, rtol=0.02)
+def test_gd_steps_loss_matches_monte_carlo():
+    # arbitrary (not optimal) step sizes: the exact-moment loss against simulated GD
     task = TaskConfig(n=15, d=5, sigma=0.5)
-    mean, se = _mc_loss(task, 3, r.step_sizes, None, 100000, 13)
-    # the sampled-moment objective has its own Monte-Carlo error (~1% at 3000 spectra)
-    assert abs(mean - r.loss) < 3 * se + 0.02 * r.loss
+    etas = [0.3, 0.9, 0.5]
+    mean, se = _mc_loss(task, 3, np.array(etas), None, 200000, 13)
+    assert abs(mean - gd_steps_loss(etas, 15, 5, 0.5)) < 3 * se
+
+
+def test_multi_step_optimum_noise_free_is_attained_by_real_steps():
+    r = optimal_gd_steps(15, 5, 4)
+    assert r.attained and np.all(r.step_sizes > 0)
+    assert np.isclose(r.loss, r.polynomial_loss, rtol=1e-10)
+    assert np.all(np.diff(r.losses_by_depth) < 0)
+    assert np.isclose(r.losses_by_depth[0], optimal_single_layer(15, 5).loss, rtol=1e-12)
+    # the L steps of an L-layer GD construction reach the predicted loss
+    task = TaskConfig(n=15, d=5)
     b = sample_tasks(task, 100000, rng=13)
-    out = LSA(3, 5).predict(gd_construction(5, r.step_sizes), b.X, b.y, b.x_query)
-    assert np.isclose(np.mean((out - b.y_query) ** 2), mean, rtol=1e-10)
+    out = LSA(4, 5).predict(gd_construction(5, r.step_sizes), b.X, b.y, b.x_query)
+    sq = (out - b.y_query) ** 2
+    assert abs(sq.mean() - r.loss) < 3 * sq.std(ddof=1) / np.sqrt(sq.size)
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.5, 3.0])
+def test_optimal_residual_polynomial_has_the_orthogonal_polynomial_form(sigma):
+    # K*(lam) = (s + lam P_L(lam) / P_L(-s)) / (lam + s), P_L the monic orthogonal
+    # polynomial of lam mu(dlam): its zeros are the reciprocal step sizes when real.
+    n, d, L = 20, 10, 3
+    m = [float(x) for x in wishart_trace_moments(n, d, 2 * L + 1)]
+    m = [mk / n**k for k, mk in enumerate(m)]
+    nu = np.array(m[1:])  # moments of lam mu(dlam)
+    c = np.linalg.solve([[nu[i + j] for j in range(L)] for i in range(L)], -nu[L : 2 * L])
+    P_L = np.append(c, 1.0)  # monic, ascending coefficients
+    s = sigma**2 / n
+    numerator = np.polynomial.polynomial.polyadd([s], np.append(0.0, P_L) / _polyval(P_L, -s))
+    K, rem = np.polynomial.polynomial.polydiv(numerator, [s, 1.0])
+    assert np.allclose(rem, 0, atol=1e-9)
+    r = optimal_gd_steps(n, d, L, sigma)
+    assert np.isclose(r.polynomial_loss, gd_steps_loss_of_polynomial(K, m, s), rtol=1e-8)
+    if r.attained:
+        assert np.allclose(np.sort(1 / np.polynomial.polynomial.polyroots(K).real), r.step_sizes)
+
+
+def _polyval(coefficients, x):
+    return np.polynomial.polynomial.polyval(x, coefficients)
+
+
+def gd_steps_loss_of_polynomial(K, m, s):
+    p = -K[1:]
+    sq, noise = np.polynomial.polynomial.polymul(K, K), np.polynomial.polynomial.polymul(p, p)
+    return np.dot(sq, m[: sq.size]) + s * np.dot(noise, m[1 : noise.size + 1])
+
+
+@pytest.mark.parametrize(("n", "d", "sigma"), [(20, 10, 3.0), (15, 5, 0.5), (20, 10, 7.0)])
+def test_real_step_sizes_beat_a_grid(n, d, sigma):
+    r = optimal_gd_steps(n, d, 2, sigma)
+    grid = np.linspace(-0.5, 3.0, 141)
+    best = min(gd_steps_loss([a, b], n, d, sigma) for a in grid for b in grid if a <= b)
+    assert r.loss <= best + 1e-12
+    assert r.polynomial_loss <= r.loss + 1e-12
+    assert r.attained == (sigma < 1)
 
 
 def test_trained_single_layer_reaches_closed_form():
@@ -122,6 +176,9 @@ def test_trained_single_layer_reaches_closed_form():
         lambda: optimal_single_layer(5, 2, Sigma=[[1.0, np.nan], [np.nan, 1.0]]),
         lambda: optimal_gd_step(5, 2, 1.0, 0.5),
         lambda: optimal_gd_steps(5, 2, 0),
+        lambda: gd_steps_loss([0.1, np.nan], 5, 2),
+        lambda: gd_steps_loss([[0.1]], 5, 2),
+        lambda: gd_steps_loss([0.1], 5, 2, sigma=-1.0),
     ],
 )
 def test_bad_input_rejected(call):
