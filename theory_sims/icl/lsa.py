@@ -156,6 +156,41 @@ class LSA(Record):
         p = a[:, None] * x_mask + b[:, None] * (1.0 - x_mask)
         return p[:, :, None] * eye, xp.broadcast_to(x_mask[:, None] * eye, (L, D, D))
 
+    def add_layer(self, theta, rng=None, *, scale: float = 0.1):
+        """Parameters of a ``depth + 1`` model: ``theta`` followed by a new last layer.
+
+        The new layer's entries are i.i.d. ``N(0, scale^2)``. A layer is a
+        residual update, so with small ``scale`` the deeper model starts close
+        to the function of ``theta`` (equal to it when the new layer is zero);
+        this warm-starts a deeper model from a trained shallower one.
+
+        Parameters
+        ----------
+        theta : array, shape (num_params,)
+            Parameters of this model.
+        rng : None, int or numpy.random.Generator
+        scale : float
+            Standard deviation of the new layer's entries, ``> 0``.
+
+        Returns
+        -------
+        tuple
+            ``(LSA(depth + 1, d, variant), new_theta)``.
+
+        Examples
+        --------
+        >>> model, theta = LSA(1, 2, "gd++").add_layer(np.array([0.5, -1.0]), rng=0)
+        >>> model.depth, theta.shape
+        (2, (4,))
+        """
+        self._check_theta(theta)
+        deeper = LSA(self.depth + 1, self.d, self.variant)
+        xp = namespace(theta)
+        new = LSA(1, self.d, self.variant).init(rng, scale=scale, like=theta)
+        half, new_half = self.num_params // 2, new.shape[0] // 2
+        parts = [theta[:half], new[:new_half], theta[half:], new[new_half:]]
+        return deeper, xp.concat(parts)
+
     def effective_preconditioner(self, theta):
         r"""The matrix :math:`\Gamma` of a one-layer model's GD-like term.
 
