@@ -32,12 +32,12 @@ Two training hazards shape the budget, and both are handled explicitly:
   training and its final parameters, the one with the lowest loss on a
   separate validation set, and the JSON gives each cell's standard error.
 
-Depth L is warm-started from the kept depth L - 1 model with a new small random
-last layer (a layer is a residual update, so the deeper model starts near the
-shallower one's function); with the validation selection, whose first
-candidate is that start, a deeper model is never worse on validation than the
-shallower one. The paper trains every depth from a random initialisation; this
-protocol stands in for its far longer training.
+Depths are trained progressively (:func:`theory_sims.icl.train.train_by_depth`):
+depth L starts from the kept depth L - 1 model with a new first layer that leaves
+its function unchanged, so with the validation selection, whose first candidate
+is that start, a deeper model is never worse on validation than a shallower
+one. The paper trains every depth from a random initialisation; this protocol
+stands in for its far longer training.
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from matplotlib.figure import Figure
 
-from gpu.backend import spawn
 from gpu.scan import scan
-from theory_sims.icl import LSA, TaskConfig, sample_tasks, train_lsa
+from theory_sims.icl import TaskConfig, sample_tasks
 from theory_sims.icl import predictors as pred
 from theory_sims.icl.baselines import tune_const_rr, tune_tuned_rr
+from theory_sims.icl.train import train_by_depth
 
 SIGMA_MAX = list(range(8))
 PAPER = {
@@ -76,55 +76,38 @@ def _eval_set(sigma_max: float, seed: int):
 
 
 def _train_depths(p, rng):
-    """Train depths 1..max(depths) of one variant at one sigma_max, each warm-started.
+    """Train depths 1..max of one variant at one sigma_max (:func:`train_by_depth`).
 
-    Depth L starts from the kept depth L - 1 parameters plus a new small
-    random last layer (:meth:`LSA.add_layer`). Of the snapshots along its
-    training (the first is the warm start) and its final parameters, it keeps
-    the one with the lowest loss on a validation set. Returns, per depth, the
-    adjusted loss on the evaluation set in the paper's 1/2 convention, its
-    standard error (paired with the oracle ridge sequence by sequence) and the
-    step of the kept snapshot.
+    Returns, per depth, the adjusted loss on the evaluation set in the paper's
+    1/2 convention, its standard error (paired with the oracle ridge sequence
+    by sequence) and the training step of the kept parameters.
     """
     task = TaskConfig(n=N, d=D, sigma_max=float(p["sigma_max"]))
-    steps, variant = p["steps"][p["variant"]], p["variant"]
-    val = sample_tasks(task, VALIDATION_SIZE, rng=p["validation_seed"])
+    fits = train_by_depth(
+        task,
+        p["depths"],
+        p["variant"],
+        validation=sample_tasks(task, VALIDATION_SIZE, rng=p["validation_seed"]),
+        steps=p["steps"][p["variant"]],
+        batch_size=p["batch"],
+        snapshots=p["snapshots"],
+        init_scale=p["init_scale"],
+        lr=p["lr"][p["variant"]],
+        clip=1.0,
+        schedule="cosine",
+        rng=rng,
+    )
     ev = _eval_set(p["sigma_max"], p["eval_seed"])
     oracle_sq = (pred.bayes(ev.X, ev.y, ev.x_query, ev.sigma) - ev.y_query) ** 2
-    model, theta, out = None, None, []
-    for depth, depth_rng in zip(p["depths"], spawn(rng, len(p["depths"])), strict=True):
-        init_rng, train_rng = spawn(depth_rng, 2)
-        if model is None:
-            model = LSA(depth, D, variant)
-            theta = model.init(init_rng, scale=p["init_scale"])
-        else:
-            model, theta = model.add_layer(theta, init_rng, scale=p["init_scale"])
-        res = train_lsa(
-            model,
-            task,
-            steps=steps,
-            batch_size=p["batch"],
-            lr=p["lr"][variant],
-            clip=1.0,
-            schedule="cosine",
-            theta0=theta,
-            snapshot_every=max(1, steps // p["snapshots"]),
-            rng=train_rng,
-            progress=False,
-        )
-        candidates = [*res.snapshots, res.theta]
-        val_loss = [
-            float(np.mean((model.predict(th, val.X, val.y, val.x_query) - val.y_query) ** 2))
-            for th in candidates
-        ]
-        best = int(np.argmin(val_loss))
-        theta = candidates[best]
-        excess = (model.predict(theta, ev.X, ev.y, ev.x_query) - ev.y_query) ** 2 - oracle_sq
+    out = []
+    for fit in fits:
+        excess = (fit.model.predict(fit.theta, ev.X, ev.y, ev.x_query) - ev.y_query) ** 2
+        excess -= oracle_sq
         out.append(
             {
                 "adjusted": float(excess.mean() / 2),
                 "se": float(excess.std(ddof=1) / np.sqrt(excess.size) / 2),
-                "kept_step": int(res.snapshot_steps[best]) if best < len(res.snapshots) else steps,
+                "kept_step": fit.kept_step,
             }
         )
     return out
@@ -184,8 +167,8 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "init_scale": 0.05,
         "optimizer": "adam, cosine decay to 0, gradient clipping 1.0",
         "snapshots": 10,
-        "warm_start": "depth L starts from the kept depth L - 1 model plus a new random last "
-        "layer (scale init_scale)",
+        "warm_start": "depth L starts from the kept depth L - 1 model plus a new first layer "
+        "with P = 0 (same function) and Q ~ N(0, init_scale^2)",
         "model_selection": "of 10 snapshots along training (the first is the start) and the "
         "final parameters, keep the one with the lowest loss on a separate validation set",
         "validation_sequences": VALIDATION_SIZE,

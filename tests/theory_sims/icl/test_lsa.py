@@ -112,24 +112,20 @@ def test_blocked_pass_equals_whole_batch(monkeypatch):
 
 
 @pytest.mark.parametrize("variant", ["full", "diag", "gd++"])
-def test_add_layer_keeps_the_function_when_the_new_layer_vanishes(variant):
-    b = sample_tasks(TaskConfig(n=6, d=3, sigma=0.3), 50, rng=0)
+def test_add_layer_keeps_the_function_and_can_learn(variant):
+    task = TaskConfig(n=6, d=3, sigma=0.3)
+    b = sample_tasks(task, 50, rng=0)
     shallow = LSA(2, 3, variant)
     theta = shallow.init(1, scale=0.3)
     deeper, grown = shallow.add_layer(theta, rng=2, scale=0.3)
     assert deeper == LSA(3, 3, variant)
     P, Q = shallow.weights(theta)
     P3, Q3 = deeper.weights(grown)
-    assert np.array_equal(P3[:2], P) and np.array_equal(Q3[:2], Q)
-    # zero the new layer: the residual update vanishes and the prediction is unchanged
-    new_entries = np.ones(deeper.num_params, dtype=bool)
-    half = shallow.num_params // 2
-    new_entries[:half] = False
-    new_entries[deeper.num_params // 2 : deeper.num_params // 2 + half] = False
-    grown[new_entries] = 0.0
-    assert np.allclose(
-        deeper.predict(grown, b.X, b.y, b.x_query),
-        shallow.predict(theta, b.X, b.y, b.x_query),
-        rtol=1e-12,
-        atol=1e-12,
-    )
+    assert np.array_equal(P3[1:], P) and np.array_equal(Q3[1:], Q)
+    before = shallow.predict(theta, b.X, b.y, b.x_query)
+    assert np.allclose(deeper.predict(grown, b.X, b.y, b.x_query), before, rtol=0, atol=1e-14)
+    # the new layer is not a stationary point: its P (for GD++: a, b) gets a gradient
+    grad = deeper.loss_and_grad(grown, b.X, b.y, b.x_query, b.y_query)[1]
+    per_layer = deeper.num_params // 2 // deeper.depth
+    new_p = grad[[0, 3]] if variant == "gd++" else grad[:per_layer]
+    assert np.abs(new_p).max() > 1e-3
