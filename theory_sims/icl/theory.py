@@ -253,7 +253,7 @@ def gd_steps_loss(step_sizes, n: int, d: int, sigma: float = 0.0) -> float:
     Returns
     -------
     float
-        :math:`E\,\mathrm{tr}\,K(S)^2 + rac{\sigma^2}{n} E\,\mathrm{tr}\,p(S)^2 S`
+        :math:`E\,\mathrm{tr}\,K(S)^2 + \frac{\sigma^2}{n} E\,\mathrm{tr}\,p(S)^2 S`
         (module docstring), from the exact Wishart moments.
 
     Raises
@@ -318,7 +318,7 @@ def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalG
     The loss of the module docstring is
 
     .. math:: \mathcal L(a) = m_0 + 2\sum_j a_j m_j + \sum_{i,j} a_i a_j
-              ig(m_{i+j} + s\, m_{i+j-1}ig), \qquad s = \sigma^2/n,
+              \big(m_{i+j} + s\, m_{i+j-1}\big), \qquad s = \sigma^2/n,
 
     with the exact moments :math:`m_k = E\,\mathrm{tr}(S^k)`
     (:mod:`theory_sims.icl.wishart`). It is a convex quadratic in :math:`a`,
@@ -327,7 +327,7 @@ def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalG
     :math:`\int [(\lambda + s)K(\lambda) - s]\lambda^{j-1}\,d\mu = 0`
     (:math:`\mu` the expected spectral measure), whence
 
-    .. math:: K^*(\lambda) = rac{s + \lambda P_L(\lambda)/P_L(-s)}{\lambda + s},
+    .. math:: K^*(\lambda) = \frac{s + \lambda P_L(\lambda)/P_L(-s)}{\lambda + s},
 
     :math:`P_L` the degree-L orthogonal polynomial of :math:`\lambda\,\mu(d\lambda)`.
     Without noise :math:`K^* = P_L/P_L(0)`: its zeros are real and inside the
