@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from gpu.validate import check_finite, check_real, check_weights
 
 # Relative tolerance on the equality of two total masses: loose enough for weights
@@ -37,8 +39,9 @@ def normalised_weights(xp, w, n, name):
 def check_measure_pair(xp, u_values, v_values, u_weights, v_weights):
     """Validate two batched 1-D measures: values (..., n) / (..., m) and optional weights.
 
-    Returns the values as real floating arrays and the weights normalised to mass 1
-    (``None`` kept for uniform), as :func:`normalised_weight_pair` does.
+    Returns the values as real floating arrays, the weights normalised to mass 1
+    (``None`` kept for uniform) as :func:`normalised_weight_pair` does, and the
+    broadcast batch shape of the four arrays (all axes but the last).
     """
     u_values = as_real_floating(xp, u_values, "u_values")
     v_values = as_real_floating(xp, v_values, "v_values")
@@ -48,7 +51,15 @@ def check_measure_pair(xp, u_values, v_values, u_weights, v_weights):
     u_weights, v_weights = normalised_weight_pair(
         xp, u_weights, v_weights, u_values.shape[-1], v_values.shape[-1], ("u_weights", "v_weights")
     )
-    return u_values, v_values, u_weights, v_weights
+    shapes = [x.shape[:-1] for x in (u_values, v_values, u_weights, v_weights) if x is not None]
+    try:
+        batch = np.broadcast_shapes(*shapes)
+    except ValueError as exc:
+        raise ValueError(
+            f"batch shapes of u_values {u_values.shape}, v_values {v_values.shape} and their "
+            "weights do not broadcast"
+        ) from exc
+    return u_values, v_values, u_weights, v_weights, batch
 
 
 def normalised_weight_pair(xp, a, b, n, m, names=("a", "b")):

@@ -108,19 +108,11 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     xp = namespace(u_values, v_values, u_weights, v_weights)
     p = check_p(p)
     reference = u_values
-    u_values, v_values, u_weights, v_weights = check_measure_pair(
+    u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
     )
     n, m = u_values.shape[-1], v_values.shape[-1]
     host = [None if a is None else to_numpy(a) for a in (u_values, v_values, u_weights, v_weights)]
-    shapes = [a.shape[:-1] for a in host if a is not None]
-    try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"batch shapes of u_values {u_values.shape}, v_values {v_values.shape} and their "
-            "weights do not broadcast"
-        ) from exc
     size = int(np.prod(batch))
 
     def rows(a, k):

@@ -233,18 +233,10 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     """
     xp = namespace(u_values, v_values, u_weights, v_weights)
     p = check_p(p)
-    u_values, v_values, u_weights, v_weights = check_measure_pair(
+    u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
     )
     n, m = u_values.shape[-1], v_values.shape[-1]
-    shapes = [x.shape[:-1] for x in (u_values, v_values, u_weights, v_weights) if x is not None]
-    try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"batch shapes of u_values {u_values.shape}, v_values {v_values.shape} and their "
-            "weights do not broadcast"
-        ) from exc
     dtype = xp.result_type(u_values.dtype, v_values.dtype)
     size = int(np.prod(batch))
 
