@@ -31,6 +31,20 @@ def assert_frequencies(freq, p, S, label=""):
     assert np.all(z[p > 0] <= Z), f"{label}: max z-score {z[p > 0].max():.2f} > {Z}"
 
 
+def assert_pair_marginals(samples, K, label=""):
+    """Inclusion and pair frequencies of fixed-size samples (rows of item indices) of a
+    projection DPP match P(i in Y) = K_ii and P(i, j in Y) = K_ii K_jj - K_ij^2."""
+    samples = np.asarray(samples)
+    S, N = samples.shape[0], K.shape[0]
+    ind = np.zeros((S, N))
+    np.put_along_axis(ind, samples, 1.0, axis=1)
+    assert_frequencies(ind.mean(axis=0), np.diag(K), S, f"inclusion {label}")
+    pairs = ind.T @ ind / S
+    minors = np.outer(np.diag(K), np.diag(K)) - K**2
+    iu = np.triu_indices(N, 1)
+    assert_frequencies(pairs[iu], minors[iu], S, f"pairs {label}")
+
+
 def subset_frequencies(samples, n):
     """Map frozenset -> frequency over a list/array of samples."""
     counts = {}
@@ -51,6 +65,12 @@ def all_subsets(n, sizes=None):
 def check_freq():
     """The :func:`assert_frequencies` helper."""
     return assert_frequencies
+
+
+@pytest.fixture
+def check_pair_marginals():
+    """The :func:`assert_pair_marginals` helper."""
+    return assert_pair_marginals
 
 
 @pytest.fixture
