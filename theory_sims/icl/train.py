@@ -185,9 +185,14 @@ def evaluate(model: LSA, theta, task: TaskConfig, *, batch_size: int, rng=None):
     True
     """
     b = sample_tasks(task, check_int(batch_size, "batch_size", minimum=2), rng=rng, like=theta)
-    err = to_numpy(model.predict(theta, b.X, b.y, b.x_query) - b.y_query)
-    sq = err * err
+    sq = _squared_errors(model, theta, b)
     return float(sq.mean()), float(sq.std(ddof=1) / np.sqrt(sq.size))
+
+
+def _squared_errors(model: LSA, theta, batch: TaskBatch) -> np.ndarray:
+    """Host array of the squared query errors of ``theta`` on ``batch``."""
+    err = to_numpy(model.predict(theta, batch.X, batch.y, batch.x_query) - batch.y_query)
+    return err * err
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,7 +204,7 @@ class DepthFit(Record):
     model : LSA
         The architecture at this depth.
     theta : array, shape (num_params,)
-        The kept parameters (host copy for snapshots, device array otherwise).
+        The kept parameters, on the device of the training.
     kept_step : int
         Training step of the kept parameters (``steps`` for the final ones;
         0 for the warm start itself).
@@ -217,8 +222,8 @@ class DepthFit(Record):
 
 
 def _validation_loss(model: LSA, theta, validation: TaskBatch) -> float:
-    err = model.predict(theta, validation.X, validation.y, validation.x_query) - validation.y_query
-    loss = float(to_numpy(err * err).mean())
+    """Mean squared error on ``validation``; ``inf`` for a diverged model."""
+    loss = float(_squared_errors(model, theta, validation).mean())
     return loss if np.isfinite(loss) else np.inf
 
 
@@ -243,11 +248,11 @@ def train_by_depth(
     leave its function unchanged (:meth:`LSA.add_layer`). Every depth keeps,
     of ``snapshots`` evenly spaced snapshots (the first is its start) and
     its final parameters, the one with the lowest loss on ``validation``; so
-    a deeper model is never worse on ``validation`` than a shallower one
-    (up to rounding). This
-    progressive protocol stands in for the long from-scratch training of
-    Vladymyrov et al.; it guards against plateaus of a random start and
-    against parameters that blow up on rare sequences late in training.
+    a deeper model is never worse on ``validation`` than a shallower one (up
+    to rounding). This progressive protocol stands in for the long
+    from-scratch training of Vladymyrov et al.; it guards against plateaus of
+    a random start and against parameters that blow up on rare sequences late
+    in training.
 
     Parameters
     ----------

@@ -131,7 +131,7 @@ def test_optimal_residual_polynomial_has_the_orthogonal_polynomial_form(sigma):
     K, rem = np.polynomial.polynomial.polydiv(numerator, [s, 1.0])
     assert np.allclose(rem, 0, atol=1e-9)
     r = optimal_gd_steps(n, d, L, sigma)
-    assert np.isclose(r.polynomial_loss, gd_steps_loss_of_polynomial(K, m, s), rtol=1e-8)
+    assert np.isclose(r.polynomial_loss, _residual_polynomial_loss(K, m, s), rtol=1e-8)
     if r.attained:
         assert np.allclose(np.sort(1 / np.polynomial.polynomial.polyroots(K).real), r.step_sizes)
 
@@ -140,7 +140,7 @@ def _polyval(coefficients, x):
     return np.polynomial.polynomial.polyval(x, coefficients)
 
 
-def gd_steps_loss_of_polynomial(K, m, s):
+def _residual_polynomial_loss(K, m, s):
     p = -K[1:]
     sq, noise = np.polynomial.polynomial.polymul(K, K), np.polynomial.polynomial.polymul(p, p)
     return np.dot(sq, m[: sq.size]) + s * np.dot(noise, m[1 : noise.size + 1])
