@@ -38,6 +38,11 @@ def _predict(xp, w, x_query):
     return xp.sum(w * x_query, axis=-1)
 
 
+def _least_squares_weights(xp, X, y):
+    """Min-norm least-squares weights ``X^+ y``, shape (B, d)."""
+    return (xp.linalg.pinv(X) @ y[..., None])[..., 0]
+
+
 def _ridge_weights(xp, X, y, lam):
     d = X.shape[-1]
     A = X.mT @ X + lam[:, None, None] * xp.eye(d, dtype=X.dtype)
@@ -74,7 +79,7 @@ def least_squares(X, y, x_query):
     array([3.])
     """
     xp, *_ = check_context(X, y, x_query)
-    w = (xp.linalg.pinv(X) @ y[..., None])[..., 0]
+    w = _least_squares_weights(xp, X, y)
     return _predict(xp, w, x_query)
 
 
@@ -250,7 +255,7 @@ def noise_estimate(X, y):
     xp, B, n, d = check_context(X, y, X[:, 0, :])
     if n <= d:
         raise ValueError(f"the noise estimate needs n > d, got n={n}, d={d}")
-    w = (xp.linalg.pinv(X) @ y[..., None])[..., 0]
+    w = _least_squares_weights(xp, X, y)
     r = y - (X @ w[..., None])[..., 0]
     return xp.sum(r * r, axis=-1) / (n - d)
 
