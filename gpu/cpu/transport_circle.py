@@ -23,25 +23,9 @@ import numba
 import numpy as np
 
 from gpu.cpu.jit import kernel
+from gpu.cpu.transport_merge import _normalised_cumsum
 
 MAX_BISECTIONS = 200
-
-
-@kernel()
-def _cumulative(w, n):
-    """Normalised cumulative weights ending exactly at 1.0; ``w`` of length 0 means uniform."""
-    c = np.empty(n, dtype=np.float64)
-    if w.shape[0] == 0:
-        for i in range(n):
-            c[i] = (i + 1.0) / n
-        return c
-    acc = 0.0
-    for i in range(n):
-        acc += w[i]
-        c[i] = acc
-    for i in range(n):
-        c[i] /= acc
-    return c
 
 
 @kernel()
@@ -277,8 +261,10 @@ def _circle_w1_median(x, cu, y, cv):
 @kernel()
 def _circle_row(x, xw, y, yw, p):
     """W_p^p on the circle of one row: level median at p = 1, breakpoint search otherwise."""
-    cu = _cumulative(xw, x.shape[0])
-    cv = _cumulative(yw, y.shape[0])
+    cu = np.empty(x.shape[0], dtype=np.float64)
+    cv = np.empty(y.shape[0], dtype=np.float64)
+    _normalised_cumsum(xw, x.shape[0], cu)
+    _normalised_cumsum(yw, y.shape[0], cv)
     if p == 1.0:
         return _circle_w1_median(x, cu, y, cv)
     return _circle_wpp_search(x, cu, y, cv, p)
