@@ -6,7 +6,13 @@ import numpy as np
 
 from gpu.backend import as_generator, asarray_like, namespace, to_numpy
 from gpu.validate import check_choice
-from linalg._checks import check_eig, check_size, symmetric_eig
+from linalg._checks import (
+    as_square_symmetric,
+    check_eig,
+    check_size,
+    check_spectrum,
+    symmetric_eig,
+)
 from linalg.projection import projection_columns_batch
 
 __all__ = ["sample_dpp", "dpp_log_probability"]
@@ -137,24 +143,23 @@ def dpp_log_probability(subset, *, K=None, L=None):
     given = [name for name, value in (("K", K), ("L", L)) if value is not None]
     if len(given) != 1:
         raise ValueError(f"pass exactly one of K, L; got {given or 'none'}")
-    kernel = K if K is not None else L
-    lam, _ = symmetric_eig(kernel, given[0], marginal=K is not None)
-    xp = namespace(kernel)
-    n = kernel.shape[0]
+    A = as_square_symmetric(K if K is not None else L, given[0])
+    xp = namespace(A)
+    # eigenvalues only: the normaliser and the spectrum checks need no eigenvectors
+    lam = check_spectrum(xp.linalg.eigvalsh((A + A.T) / 2), given[0], marginal=K is not None)
+    n = A.shape[0]
     items = _check_subset(subset, n)
     if L is not None:
-        L = xp.astype(L, xp.float64) if not xp.isdtype(L.dtype, "real floating") else L
         log_norm = float(xp.sum(xp.log1p(lam)))
         if items.size == 0:
             return -log_norm
-        idx = asarray_like(items, L, xp.int64)
-        sub = xp.take(xp.take(L, idx, axis=0), idx, axis=1)
+        idx = asarray_like(items, A, xp.int64)
+        sub = xp.take(xp.take(A, idx, axis=0), idx, axis=1)
         sign, logdet = xp.linalg.slogdet(sub)
         return float(logdet) - log_norm if float(sign) > 0 else -np.inf
-    K = xp.astype(K, xp.float64) if not xp.isdtype(K.dtype, "real floating") else K
     outside = np.ones(n)
     outside[items] = 0.0
-    M = K - xp.diag(asarray_like(outside, K, K.dtype))
+    M = A - xp.diag(asarray_like(outside, A, A.dtype))
     sign, logdet = xp.linalg.slogdet(M)
     return float(logdet) if float(sign) != 0 else -np.inf
 
