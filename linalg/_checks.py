@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import namespace
-from gpu.validate import check_finite, check_ndim
+from gpu.validate import check_finite, check_int, check_ndim
 
 SYMMETRY_TOL = 1e-8
 EIGEN_TOL = 1e-8
@@ -137,6 +137,4 @@ def rank_tolerance(eigenvalues, n):
 
 def check_size(size):
     """``None`` or a positive integer number of samples."""
-    from gpu.validate import check_int
-
     return None if size is None else check_int(size, "size", minimum=1)

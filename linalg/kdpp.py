@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import as_generator, to_numpy
+from gpu.backend import as_generator, namespace, to_numpy
 from gpu.validate import check_int
 from linalg._checks import check_eig, check_size, rank_tolerance, symmetric_eig
 from linalg.projection import projection_columns_batch
@@ -137,6 +137,4 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
     samples = projection_columns_batch(vecs, list(chosen), rng)
     if size_ is None:
         return samples[0]
-    from gpu.backend import namespace
-
     return namespace(samples[0]).stack(samples)

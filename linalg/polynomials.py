@@ -36,13 +36,13 @@ def recurrence_coefficients(family, nmax):
     0.333333333333
     """
     check_choice(family, "family", FAMILIES)
+    nmax = check_int(nmax, "nmax", minimum=0)
     n = np.arange(nmax + 2, dtype=np.float64)
     if family == "legendre":
         b = n / np.sqrt(np.maximum(4.0 * n * n - 1.0, 1.0))
     else:
         b = np.full(nmax + 2, 0.5)
-        if nmax + 2 > 1:
-            b[1] = np.sqrt(0.5)
+        b[1] = np.sqrt(0.5)
     b[0] = 0.0
     return b
 

@@ -10,6 +10,7 @@ same samples bit for bit.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from gpu.cpu.jit import kernel
@@ -49,8 +50,6 @@ def run_batched(serial, parallel, S, *args):
     more than it saves, and much more on a loaded machine. Results do not
     depend on the split, since each sample has its own seeded stream.
     """
-    import numba
-
     threads = numba.get_num_threads()
     if S < 4 or threads == 1:
         serial(*args, 0, S)
