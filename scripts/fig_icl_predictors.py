@@ -59,7 +59,8 @@ def _predictions(X, y, q, ratio: float) -> dict:
 
 
 def _train_depths(p, rng):
-    """Train the depths of one noise level progressively; SPD of each to the predictors."""
+    """One noise level: SPD of each classical predictor to the Bayes predictor, and of
+    each progressively trained depth to each classical predictor."""
     task = TaskConfig(n=N, d=D, sigma=float(np.sqrt(p["ratio"])))
     fits = train_by_depth(
         task,
@@ -77,11 +78,12 @@ def _train_depths(p, rng):
     )
     ev = sample_tasks(task, p["eval"], rng=p["eval_seed"])
     classical = _predictions(ev.X, ev.y, ev.x_query, p["ratio"])
-    out = []
+    bayes = pred.bayes(ev.X, ev.y, ev.x_query, task.sigma)
+    models = []
     for fit in fits:
         yhat = fit.model.predict(fit.theta, ev.X, ev.y, ev.x_query)
-        out.append({name: spd(yhat, other, D) for name, other in classical.items()})
-    return out
+        models.append({name: spd(yhat, other, D) for name, other in classical.items()})
+    return {"vs_bayes": {name: spd(c, bayes, D) for name, c in classical.items()}, "models": models}
 
 
 def run(quick: bool, rng: np.random.Generator) -> dict:
@@ -110,16 +112,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     }
     eval_seeds = [int(s) for s in rng.integers(2**31, size=len(RATIOS))]
     validation_seeds = [int(s) for s in rng.integers(2**31, size=len(RATIOS))]
-    # Table 1: ridge(lambda) against the Bayes predictor of each noise level.
     columns = [f"ridge {lab}" for lab in RATIO_LABELS] + ["GD 1 step"]
-    ridge_table = np.empty((len(RATIOS), len(columns)))
-    for i, (ratio, seed) in enumerate(zip(RATIOS, eval_seeds, strict=True)):
-        ev = sample_tasks(
-            TaskConfig(n=N, d=D, sigma=float(np.sqrt(ratio))), config["eval"], rng=seed
-        )
-        bayes = pred.bayes(ev.X, ev.y, ev.x_query, float(np.sqrt(ratio)))
-        classical = _predictions(ev.X, ev.y, ev.x_query, ratio)
-        ridge_table[i] = [spd(classical[c], bayes, D) for c in columns]
     grid = [
         {
             "ratio": r,
@@ -135,8 +128,10 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     ]
     with ThreadPoolExecutor(config["threads"]) as pool:
         chains = scan(_train_depths, grid, rng=rng, executor=pool, desc="predictors: train LSA")
+    # Table 1: ridge(lambda) against the Bayes predictor of each noise level.
+    ridge_table = np.array([[chain["vs_bayes"][c] for c in columns] for chain in chains])
     lsa_tables = {
-        f"L={L}": np.array([[chain[i][c] for c in columns] for chain in chains])
+        f"L={L}": np.array([[chain["models"][i][c] for c in columns] for chain in chains])
         for i, L in enumerate(depths)
     }
     deepest = lsa_tables[f"L={depths[-1]}"]
