@@ -45,14 +45,13 @@ def assert_pair_marginals(samples, K, label=""):
     assert_frequencies(pairs[iu], minors[iu], S, f"pairs {label}")
 
 
-def subset_frequencies(samples, n):
-    """Map frozenset -> frequency over a list/array of samples."""
+def subset_frequencies(samples, events):
+    """Frequencies, over a list/array of samples, of each subset in ``events``."""
     counts = {}
     for s in samples:
         key = frozenset(int(i) for i in np.asarray(s).ravel())
         counts[key] = counts.get(key, 0) + 1
-    total = len(samples)
-    return {k: v / total for k, v in counts.items()}
+    return np.array([counts.get(frozenset(t), 0) for t in events]) / len(samples)
 
 
 def all_subsets(n, sizes=None):
