@@ -88,10 +88,6 @@ def blocks(env, runner, T, n_runs, rng, device="cpu"):
             noise = np.ascontiguousarray(np.stack([d["noise"] for d in draws])[:, :nb])
         normals = [g.standard_normal((B, runner.n_normal)) for g in policy_streams]
         uniforms = [g.random((B, runner.n_uniform)) for g in policy_streams]
-        if runner.n_normal == 0:
-            normals = []
-        if runner.n_uniform == 0:
-            uniforms = []
         arms, means = env.block(draws, t0, nb)
         normals = _stack(normals, n_runs, nb, runner.n_normal)
         uniforms = _stack(uniforms, n_runs, nb, runner.n_uniform)

@@ -22,6 +22,11 @@ NOISES = ("gaussian", "bounded")
 FIXED_BLOCK = 256
 
 
+def per_round_features_block_length(n_arms: int, d: int) -> int:
+    """Rounds per block when arm features are drawn every round: ~16k features per run."""
+    return max(1, min(FIXED_BLOCK, 16384 // (n_arms * d)))
+
+
 def as_host_matrix(x, name: str, ndim: int = 2) -> np.ndarray:
     """``x`` as a finite float64 host array with ``ndim`` dims and no empty axis."""
     x = to_numpy(x)

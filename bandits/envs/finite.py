@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bandits.envs._base import Environment, as_host_matrix
+from bandits.envs._base import Environment, as_host_matrix, per_round_features_block_length
 from gpu.backend import as_generator, namespace, to_numpy
 from gpu.cpu.bandits_linalg import _arm_means
 from gpu.validate import check_choice, check_int
@@ -111,7 +111,7 @@ class ContextualLinearBandit(Environment):
     @property
     def block_length(self) -> int:
         """Rounds per block, fewer for large K d so a block holds ~16k features per run."""
-        return max(1, min(256, 16384 // (self.n_arms * self.d)))
+        return per_round_features_block_length(self.n_arms, self.d)
 
     def _features(self, gen, shape):
         x = gen.standard_normal(shape)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bandits.envs._base import Environment, as_host_matrix
+from bandits.envs._base import Environment, as_host_matrix, per_round_features_block_length
 from gpu.backend import to_numpy
 
 
@@ -61,7 +61,7 @@ class TableBandit(Environment):
 
     @property
     def block_length(self) -> int:
-        return max(1, min(256, 16384 // (self.n_arms * self.d)))
+        return per_round_features_block_length(self.n_arms, self.d)
 
     def draw(self, gen, length):
         return {}

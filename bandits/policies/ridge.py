@@ -181,8 +181,7 @@ class OFUL:
         S = env.theta_norm if self.S is None else self.S
         params = [self.lam, self.delta, S, _sigma(self.sigma, env), self.scale, 0.0, 0.0, 0.0]
         params.append(self.refactor_every)
-        n_normal = env.d if env.continuous else 0
-        return _RidgeRunner(OFUL_CODE, params, env, n_runs, n_normal, 0)
+        return _RidgeRunner(OFUL_CODE, params, env, n_runs, 0, 0)
 
 
 @dataclass(frozen=True)
