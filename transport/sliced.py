@@ -16,14 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import namespace
-from gpu.validate import check_choice, check_finite, check_int
+from gpu.validate import check_int
 from transport._validation import (
     as_real_floating,
     check_p,
     normalised_weight_pair,
     normalised_weights,
 )
-from transport.directions import DIRECTION_KINDS, random_directions
+from transport.directions import random_directions
 from transport.one_d import (
     THREADED_SORT_MIN_SIZE,
     n_cores,
@@ -53,12 +53,12 @@ def check_point_cloud(xp, X, name, d=None):
 
 def check_projections(xp, projections, d):
     """A finite (d, L) array of directions with L >= 1."""
-    projections = as_real_floating(xp, projections, "projections")
+    projections = as_real_floating(xp, projections, "projections")  # also checks finiteness
     if projections.ndim != 2 or projections.shape[0] != d or projections.shape[1] == 0:
         raise ValueError(
             f"projections must have shape (d, L) = ({d}, L) with L >= 1, got {projections.shape}"
         )
-    return check_finite(projections, "projections")
+    return projections
 
 
 def resolve_directions(xp, like, d, projections, n_projections, directions, rng):
@@ -66,7 +66,6 @@ def resolve_directions(xp, like, d, projections, n_projections, directions, rng)
     if projections is not None:
         return check_projections(xp, projections, d)
     n_projections = check_int(n_projections, "n_projections", minimum=1)
-    check_choice(directions, "directions", DIRECTION_KINDS)
     return random_directions(d, n_projections, directions, rng, like=like)
 
 
