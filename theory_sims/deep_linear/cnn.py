@@ -33,6 +33,7 @@ from gpu.validate import check_int, check_ndim, check_real
 from theory_sims.deep_linear.training import (
     DivergenceError,
     _check_weights,
+    _divergence_limit,
     _divergence_message,
     _gradients,
     data_statistics,
@@ -301,6 +302,7 @@ def train_linear_cnn(
     lr = check_real(lr, "lr", low=0.0, low_inclusive=False)
     steps = check_int(steps, "steps", minimum=0)
     record_every = check_int(record_every, "record_every", minimum=1)
+    divergence_factor = check_real(divergence_factor, "divergence_factor", low=1.0)
     _check_weights((circulant_layer(filters, P), readout), stats)
     xp = namespace(filters, readout)
     square = Y.shape[-1] == P
@@ -311,8 +313,7 @@ def train_linear_cnn(
             w1 = circulant_layer(filters, P)
             grads, loss, total = _gradients((w1, readout), stats)
             if limit is None:
-                base = float(xp.max(xp.maximum(loss, stats.half_trace_yy + 0 * loss)))
-                limit = divergence_factor * max(base, np.finfo(float).tiny)
+                limit = _divergence_limit(loss, stats, divergence_factor)
             if not bool(xp.all(loss <= limit)):
                 raise DivergenceError(_divergence_message(f"lr={lr:g}", step, loss, limit))
             if step % record_every == 0 or step == steps:

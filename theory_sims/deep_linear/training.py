@@ -318,6 +318,14 @@ def _trainable_factors(trainable, weights):
     ]
 
 
+def _divergence_limit(loss, stats, factor: float) -> float:
+    """Loss bound past which training counts as diverged: ``factor`` times the larger
+    of the initial loss and the zero network's loss (half the trace of Y^T Y)."""
+    xp = namespace(loss)
+    base = float(xp.max(xp.maximum(loss, stats.half_trace_yy + 0 * loss)))
+    return factor * max(base, np.finfo(float).tiny)
+
+
 def _divergence_message(what: str, step: int, loss, limit: float) -> str:
     loss = to_numpy(loss)
     bad = np.flatnonzero(~np.isfinite(loss) | (loss > limit))
@@ -418,8 +426,7 @@ def train_gd(
         for step in range(steps + 1):
             grads, loss, total = _gradients(weights, stats)
             if limit is None:
-                base = float(xp.max(xp.maximum(loss, stats.half_trace_yy + 0 * loss)))
-                limit = divergence_factor * max(base, np.finfo(float).tiny)
+                limit = _divergence_limit(loss, stats, divergence_factor)
             if not bool(xp.all(loss <= limit)):
                 raise DivergenceError(_divergence_message(f"lr={lr:g}", step, loss, limit))
             if target_loss is not None:

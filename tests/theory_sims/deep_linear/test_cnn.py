@@ -78,6 +78,8 @@ def test_cnn_bad_input():
         train_linear_cnn(X, Y, f, v[:, :, :2], lr=0.1, steps=1)
     with pytest.raises(ValueError, match="finite"):
         train_linear_cnn(X * np.nan, Y, f, v, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="divergence_factor"):
+        train_linear_cnn(X, Y, f, v, lr=0.1, steps=1, divergence_factor=0.5)
     with pytest.raises(ValueError, match="kernel"):
         init_linear_cnn(4, 4, channels=1, kernel=5, scale=1.0)
     with pytest.raises(ValueError, match="symmetric"):
