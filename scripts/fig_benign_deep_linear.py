@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from gpu.scan import scan
 from theory_sims.deep_linear import (
     chatterji_long_reduced,
+    excess_risk,
     min_norm_excess_risk,
     sample_benign_data,
     train_benign,
@@ -62,7 +63,7 @@ def _one_run(params, rng):
     def conditional_variance(thetas):
         thetas = thetas.reshape(*shape, *thetas.shape[1:])
         centred = thetas - thetas.mean(axis=1, keepdims=True)
-        return np.sum(centred**2 * data.sigma_diag, axis=(2, 3)).sum(axis=1) / (draws - 1)
+        return excess_risk(centred, 0.0, data.sigma_diag).sum(axis=1) / (draws - 1)
 
     exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), 1.0)
     return {

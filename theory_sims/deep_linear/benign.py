@@ -45,6 +45,7 @@ from gpu.backend import as_generator, asarray_like, namespace, to_numpy
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.deep_linear.network import end_to_end
+from theory_sims.deep_linear.theory import excess_risk
 from theory_sims.deep_linear.training import _batched_matmul, train_gd
 
 __all__ = [
@@ -409,12 +410,6 @@ class BenignResult(Record):
     converged: Any
 
 
-def _diagonal_risk(theta_hat, theta, sigma_diag):
-    xp = namespace(theta_hat)
-    diff = theta_hat - theta
-    return xp.sum(diff * diff * sigma_diag, axis=(-2, -1))
-
-
 def train_benign(
     data: BenignData,
     net: ReducedNetwork,
@@ -487,8 +482,8 @@ def train_benign(
     )
     theta = reduced_end_to_end(net, res.weights)
     mn = xp.matrix_transpose(_batched_matmul(xp.linalg.pinv(data.X), Y))
-    risk = _diagonal_risk(theta, data.Theta, data.sigma_diag)
-    risk_mn = _diagonal_risk(mn, data.Theta, data.sigma_diag)
+    risk = excess_risk(theta, data.Theta, data.sigma_diag)
+    risk_mn = excess_risk(mn, data.Theta, data.sigma_diag)
     dist = xp.sum((theta - mn) ** 2, axis=(-2, -1))
     return BenignResult(
         Theta_net=theta,

@@ -333,16 +333,21 @@ def excess_risk(Theta_hat, Theta, Sigma):
     r"""Excess risk :math:`\operatorname{tr}((\hat\Theta-\Theta)\Sigma(\hat\Theta-\Theta)^\top)`.
 
     The expected squared error on a fresh noiseless input ``x ~ (0, Sigma)``.
-    ``Theta_hat`` may carry leading batch axes.
+    ``Theta_hat`` may carry leading batch axes. ``Sigma`` is the (d, d)
+    covariance, or its diagonal of shape (d,) for a diagonal covariance.
 
     Examples
     --------
     >>> import numpy as np
     >>> float(excess_risk(np.ones((1, 2)), np.zeros((1, 2)), np.diag([1.0, 2.0])))
     3.0
+    >>> float(excess_risk(np.ones((1, 2)), np.zeros((1, 2)), np.array([1.0, 2.0])))
+    3.0
     """
     xp = namespace(Theta_hat, Theta, Sigma)
     diff = Theta_hat - Theta
+    if Sigma.ndim == 1:
+        return xp.sum(diff * diff * Sigma, axis=(-2, -1))
     return xp.sum((diff @ Sigma) * diff, axis=(-2, -1))
 
 
