@@ -73,6 +73,11 @@ def load_module(path: Path):
     return module
 
 
+def _run_job(job: tuple, _rng) -> dict:
+    """:func:`run_figure` on one ``(path, quick, seed, out)`` job, as scan calls it."""
+    return run_figure(*job)
+
+
 def run_figure(path: str, quick: bool, seed: int, out: str) -> dict:
     """Run one figure script end to end; never raises (failures become a row).
 
@@ -210,23 +215,15 @@ def main(argv=None, scripts_dir: Path = SCRIPTS) -> int:
             print(f"{name:32s} {doc[0] if doc else ''}")
         return 0
     selected = [figures[n] for n in (args.only or figures)]
-    from tqdm.auto import tqdm
+    from gpu.scan import scan
 
     executor = make_executor(args)
     jobs = [(str(p), args.quick, args.seed, str(args.out)) for p in selected]
-    rows = []
-    with tqdm(total=len(jobs), desc="figures", unit="fig") as bar:
-        if executor is None:
-            for job in jobs:
-                bar.set_postfix_str(Path(job[0]).stem)
-                rows.append(run_figure(*job))
-                bar.update()
-        else:
-            futures = [executor.submit(run_figure, *job) for job in jobs]
-            for future in futures:
-                rows.append(future.result())
-                bar.update()
-            executor.shutdown()
+    # run_figure never raises and seeds each figure with figure_seed, so scan's
+    # streams go unused and rows come back in job order whatever the executor.
+    rows = scan(_run_job, jobs, rng=0, executor=executor, desc="figures")
+    if executor is not None:
+        executor.shutdown()
     for r in rows:
         if r["status"] != "ok":
             print(
