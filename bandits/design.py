@@ -57,7 +57,7 @@ def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptim
     >>> design.bound, bool(design.max_variance <= 2 * (1 + 1e-3))
     (2, True)
     """
-    from gpu.cpu.bandits_design import _g_optimal
+    from bandits._kernels.design import _g_optimal
 
     host = as_host_matrix(A, "A", 2)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)

@@ -58,11 +58,11 @@ def row_mean_abs_diff_pow(a, b, p=2.0):
     if not p > 0:
         raise ValueError(f"p must be > 0, got {p}")
     if isinstance(a, np.ndarray):
-        from gpu.cpu.reductions import _row_mean_abs_diff_pow
+        from gpu._kernels.reductions import _row_mean_abs_diff_pow
 
         return _row_mean_abs_diff_pow(a, b, p)
     if is_cupy(a):
-        from gpu.cuda.reductions import row_mean_abs_diff_pow as cuda_reduce
+        from gpu._kernels.reductions_cuda import row_mean_abs_diff_pow as cuda_reduce
 
         return cuda_reduce(a, b, p)
     return xp.mean(xp.abs(a - b) ** p, axis=1)

@@ -106,8 +106,8 @@ def sample_projection_dpp_polynomial(
 
 def chain_rule_points(basis, S, rng):
     """``S`` chain-rule samples of the projection DPP of ``basis``, shape (S, m, dim)."""
-    from gpu.cpu.linalg_polynomial import _chain_rule_chunks, _chain_rule_range
-    from gpu.cpu.linalg_random import host_seeds, run_batched
+    from linalg._kernels.polynomial import _chain_rule_chunks, _chain_rule_range
+    from linalg._kernels.stream import host_seeds, run_batched
 
     idx, betas, code, nmax = basis.kernel_arguments()
     out = np.empty((S, basis.m, basis.dim))

@@ -46,7 +46,7 @@ def log_elementary_symmetric(eigenvalues, k):
     >>> round(float(np.exp(T[2, 3])), 9)  # 1*2 + 1*3 + 2*3
     11.0
     """
-    from gpu.cpu.linalg_esp import _log_esp_table
+    from linalg._kernels.esp import _log_esp_table
 
     lam = np.asarray(to_numpy(eigenvalues) if hasattr(eigenvalues, "shape") else eigenvalues)
     lam = lam.astype(np.float64)
@@ -108,8 +108,8 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
     >>> sample_kdpp(X @ X.T, 3, rng=0).shape
     (3,)
     """
-    from gpu.cpu.linalg_esp import _scaled_esp_table, _select_k_eigenvectors
-    from gpu.cpu.linalg_random import host_seeds
+    from linalg._kernels.esp import _scaled_esp_table, _select_k_eigenvectors
+    from linalg._kernels.stream import host_seeds
 
     if (L is None) == (eig is None):
         raise ValueError("pass exactly one of L and eig")

@@ -115,8 +115,8 @@ def christoffel_sampling(basis, n, *, rng=None):
     >>> points.shape, weights.shape
     ((10, 1), (10,))
     """
-    from gpu.cpu.linalg_polynomial import _christoffel_sample
-    from gpu.cpu.linalg_random import host_seeds
+    from linalg._kernels.polynomial import _christoffel_sample
+    from linalg._kernels.stream import host_seeds
 
     basis = _check_basis(basis)
     n = check_int(n, "n", minimum=1)

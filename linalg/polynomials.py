@@ -154,7 +154,7 @@ class PolynomialBasis:
 
     def __call__(self, x):
         """Feature matrix :math:`(\\phi_j(x_i))`, shape (n, m), of points ``x`` (n, dim) or (n,)."""
-        from gpu.cpu.linalg_polynomial import _evaluate_features
+        from linalg._kernels.polynomial import _evaluate_features
 
         X = np.asarray(to_numpy(x), dtype=np.float64)
         if X.ndim == 1 and self.dim == 1:

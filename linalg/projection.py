@@ -90,12 +90,12 @@ def sample_projection_dpp(V, *, size=None, method="auto", rng=None):
 
 
 def _rejection_batch(V, S, rng):
-    from gpu.cpu.linalg_projection import (
+    from linalg._kernels.projection import (
         _projection_dpp_chunks,
         _projection_dpp_range,
         _row_table,
     )
-    from gpu.cpu.linalg_random import host_seeds, run_batched
+    from linalg._kernels.stream import host_seeds, run_batched
 
     V = np.ascontiguousarray(V, dtype=np.float64)
     n, r = V.shape
@@ -145,8 +145,8 @@ def projection_columns_batch(V, columns, rng):
             check_orthonormal_columns(W, "eigenvectors")
             out.append(projection_gs_batch(W, 1, rng)[0, ...])
         return out
-    from gpu.cpu.linalg_projection import _projection_columns_chunks, _projection_columns_range
-    from gpu.cpu.linalg_random import host_seeds, run_batched
+    from linalg._kernels.projection import _projection_columns_chunks, _projection_columns_range
+    from linalg._kernels.stream import host_seeds, run_batched
 
     S = len(columns)
     sizes = np.array([len(c) for c in columns], dtype=np.int64)

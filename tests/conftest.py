@@ -1,6 +1,6 @@
 """Test-suite wiring shared by every package's tests.
 
-* ``tests/gpu/`` holds the numba.cuda kernel tests. They need
+* ``tests/cudasim/`` holds the numba.cuda kernel tests. They need
   ``NUMBA_ENABLE_CUDASIM=1`` set before numba is imported, so they run in their
   own pytest process (see ``.ci/run``) and are skipped from the main run.
 * ``@pytest.mark.gpu`` marks tests that need a real CUDA device; they are
@@ -18,7 +18,7 @@ CUDASIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 
 
 def pytest_ignore_collect(collection_path, config):
-    if not CUDASIM and collection_path == HERE / "gpu":
+    if not CUDASIM and collection_path == HERE / "cudasim":
         return True
     return None
 

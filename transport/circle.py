@@ -103,7 +103,7 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     >>> round(float(wasserstein_circle(np.array([0.05]), np.array([0.95]), p=2)), 12)
     0.1
     """
-    from gpu.cpu.transport_circle import _circle_wpp
+    from transport._kernels.circle import _circle_wpp
 
     xp = namespace(u_values, v_values, u_weights, v_weights)
     p = check_p(p)

@@ -13,35 +13,19 @@ CuPy, and plain array-API code for any other array library.
 
 from __future__ import annotations
 
-import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from gpu.backend import is_cupy, namespace
 from gpu.reductions import row_mean_abs_diff_pow
+from gpu.threads import n_cores, thread_pool
 from transport._validation import check_measure_pair, check_p
 
 __all__ = ["wasserstein_1d"]
 
 
 # NumPy releases the GIL while sorting, so large row-wise sorts are split into
-# row blocks sorted by a small thread pool (one thread per core).
+# row blocks sorted on the shared thread pool (gpu.threads, one thread per core).
 THREADED_SORT_MIN_SIZE = 1 << 20
-
-
-def n_cores():
-    """Cores this process may run on (respects taskset / CPU affinity)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # platforms without sched_getaffinity
-        return os.cpu_count() or 1
-
-
-@functools.cache
-def sort_pool():
-    return ThreadPoolExecutor(max_workers=n_cores())
 
 
 def _row_blocks(a):
@@ -59,7 +43,7 @@ def sort_rows_inplace(a):
     if blocks is None:
         a.sort(axis=-1)
     else:
-        list(sort_pool().map(lambda s: a[s].sort(axis=-1), blocks))
+        list(thread_pool().map(lambda s: a[s].sort(axis=-1), blocks))
     return a
 
 
@@ -68,13 +52,13 @@ def sort_rows_with_weights(values, weights, threaded=True):
 
     Instead of ``argsort`` plus two gathers, the row index is packed into the
     low mantissa bits of a float64 copy of the values
-    (:func:`gpu.cpu.transport_gather.packed_sort_keys`); the keys are sorted
+    (:func:`transport._kernels.gather.packed_sort_keys`); the keys are sorted
     with NumPy's vectorised float sort, by row blocks in threads, and one Numba
     pass reads the permutation back, gathers values and weights, and restores
     the exact order where truncated values tie. ``threaded=False`` keeps all of
     it on the calling thread (for callers that already run in a thread pool).
     """
-    from gpu.cpu.transport_gather import gather_packed, packed_sort_keys
+    from transport._kernels.gather import gather_packed, packed_sort_keys
 
     keys, n_bits = packed_sort_keys(values)
     if threaded:
@@ -151,7 +135,7 @@ def sorted_wpp(u, uw, v, vw, p, threaded=True):
     xp = namespace(u, v, uw, vw)
     if uw is None and vw is None and u.shape[-1] == v.shape[-1]:
         if isinstance(u, np.ndarray) and not threaded:
-            from gpu.cpu.reductions import _row_mean_abs_diff_pow_serial
+            from gpu._kernels.reductions import _row_mean_abs_diff_pow_serial
 
             return _row_mean_abs_diff_pow_serial(u, v, p)
         if isinstance(u, np.ndarray) and u.size < SMALL_REDUCTION_SIZE:
@@ -160,9 +144,9 @@ def sorted_wpp(u, uw, v, vw, p, threaded=True):
         return row_mean_abs_diff_pow(u, v, p)
     if isinstance(u, np.ndarray) or (is_cupy(u) and u.shape[0] >= CUDA_MERGE_MIN_ROWS):
         if isinstance(u, np.ndarray):
-            from gpu.cpu.transport_merge import _merge_wpp as merge
+            from transport._kernels.merge import _merge_wpp as merge
         else:
-            from gpu.cuda.transport_merge import merge_wpp as merge
+            from transport._kernels.merge_cuda import merge_wpp as merge
         empty = xp.empty((u.shape[0], 0), dtype=u.dtype)
         uw = empty if uw is None else xp.astype(uw, u.dtype)
         vw = empty if vw is None else xp.astype(vw, v.dtype)

@@ -50,7 +50,7 @@ def slice_wpp_and_grad(P, a, Q, b, p):
     >>> value.tolist(), gP.tolist(), gQ.tolist()
     ([1.0], [[-1.0, 1.0]], [[1.0, -1.0]])
     """
-    from gpu.cpu.transport_merge import _merge_wpp_grad
+    from transport._kernels.merge import _merge_wpp_grad
 
     P = np.ascontiguousarray(P, dtype=np.float64)
     Q = np.ascontiguousarray(Q, dtype=np.float64)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import namespace
+from gpu.threads import n_cores, thread_pool
 from gpu.validate import check_int
 from transport._validation import (
     as_real_floating,
@@ -26,8 +27,6 @@ from transport._validation import (
 from transport.directions import random_directions
 from transport.one_d import (
     THREADED_SORT_MIN_SIZE,
-    n_cores,
-    sort_pool,
     sort_rows_inplace,
     sort_rows_with_weights,
     sort_with_weights,
@@ -132,7 +131,7 @@ def _blocked_wpp(xp, X, a, Y, b, theta, p):
     if n_cores() == 1:
         return np.concatenate([work(blk) for blk in blocks])
     with threadpool_limits(1, user_api="blas"):
-        return np.concatenate(list(sort_pool().map(work, blocks)))
+        return np.concatenate(list(thread_pool().map(work, blocks)))
 
 
 def _use_blocked_pipeline(X, Y, a, b, theta, step):

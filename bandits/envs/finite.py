@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from bandits._kernels.dense import _arm_means
 from bandits.envs._base import Environment, as_host_matrix, per_round_features_block_length
 from gpu.backend import as_generator, namespace, to_numpy
-from gpu.cpu.bandits_linalg import _arm_means
 from gpu.validate import check_choice, check_int
 
 FEATURES = ("gaussian", "sphere")

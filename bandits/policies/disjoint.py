@@ -37,7 +37,7 @@ class _DisjointRunner(Runner):
     def _step_gpu(self, arms, means, noise):
         import cupy
 
-        from gpu.cuda.bandits_disjoint import disjoint_block
+        from bandits._kernels.disjoint_cuda import disjoint_block
 
         outs = gpu_outputs(noise.shape)
         inputs = [cupy.asarray(x) for x in (arms, means, noise)]
@@ -46,7 +46,7 @@ class _DisjointRunner(Runner):
         return tuple(o.get() for o in outs)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
-        from gpu.cpu.bandits_disjoint import _disjoint_block
+        from bandits._kernels.disjoint import _disjoint_block
 
         if self.on_gpu:
             return self._step_gpu(arms, means, noise)

@@ -35,7 +35,7 @@ class _BallEliminationRunner(_PhasedRunner):
         self.remaining = np.zeros((n_runs, 2 * d - 1), dtype=np.int64)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
-        from gpu.cpu.bandits_elimination import _ball_elimination_block
+        from bandits._kernels.elimination import _ball_elimination_block
 
         arm, reward, regret = outputs(noise)
         arm[:] = -1
@@ -56,7 +56,7 @@ class _EliminationRunner(_PhasedRunner):
         self.remaining = np.zeros((n_runs, env.n_arms), dtype=np.int64)
 
     def step(self, arms, means, noise, normals, uniforms, t0):
-        from gpu.cpu.bandits_elimination import _elimination_block
+        from bandits._kernels.elimination import _elimination_block
 
         arm, reward, regret = outputs(noise)
         # fmt: off

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bandits._kernels.ridge import EPSILON_GREEDY as EPSILON_GREEDY_CODE
+from bandits._kernels.ridge import LINTS as LINTS_CODE
+from bandits._kernels.ridge import OFUL as OFUL_CODE
 from bandits.policies._runner import (
     Runner,
     check_delta,
@@ -17,9 +20,6 @@ from bandits.policies._runner import (
     log_det_identity,
     outputs,
 )
-from gpu.cpu.bandits_ridge import EPSILON_GREEDY as EPSILON_GREEDY_CODE
-from gpu.cpu.bandits_ridge import LINTS as LINTS_CODE
-from gpu.cpu.bandits_ridge import OFUL as OFUL_CODE
 from gpu.validate import check_real
 
 
@@ -70,7 +70,7 @@ class _RidgeRunner(Runner):
     def _step_gpu(self, arms, means, noise, normals, uniforms, t0):
         import cupy
 
-        from gpu.cuda.bandits_ridge import ridge_block
+        from bandits._kernels.ridge_cuda import ridge_block
 
         outs = gpu_outputs(noise.shape)
         inputs = [cupy.asarray(x) for x in (arms, self.arms_t, means, noise, normals, uniforms)]
@@ -83,7 +83,7 @@ class _RidgeRunner(Runner):
             return self._step_gpu(arms, means, noise, normals, uniforms, t0)
         arm, reward, regret = outputs(noise)
         if self.env.continuous:
-            from gpu.cpu.bandits_ball import _ball_block
+            from bandits._kernels.ball import _ball_block
 
             arm[:] = -1
             # fmt: off
@@ -94,7 +94,7 @@ class _RidgeRunner(Runner):
             )
             # fmt: on
             return arm, reward, regret
-        from gpu.cpu.bandits_ridge import _ridge_block
+        from bandits._kernels.ridge import _ridge_block
 
         # fmt: off
         _ridge_block(
@@ -127,7 +127,7 @@ class OFUL:
     the per-arm estimates and widths in O(K d + d^2) per round; every
     ``refactor_every`` rounds everything is recomputed from :math:`V_t` by
     Cholesky. On the unit ball the optimistic action is computed exactly (see
-    :mod:`gpu.cpu.bandits_ball`).
+    :mod:`bandits._kernels.ball`).
 
     Parameters
     ----------

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import bandits
+from bandits._kernels.ball import _max_norm_in_ellipsoid
 from bandits.envs import (
     ContextualLinearBandit,
     LinearBandit,
@@ -12,7 +13,6 @@ from bandits.envs import (
     random_arms,
 )
 from bandits.policies import OFUL, EpsilonGreedy, LinTS, PhasedElimination
-from gpu.cpu.bandits_ball import _max_norm_in_ellipsoid
 
 
 def test_recorded_regret_is_the_environments_expected_regret(finite_env):

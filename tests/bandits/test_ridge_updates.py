@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from bandits._kernels.ridge import ridge_replay
 from bandits.envs import LinearBandit, random_arms
 from bandits.policies import OFUL
 from bandits.simulator import blocks
-from gpu.cpu.bandits_ridge import ridge_replay
 
 EPS = np.finfo(float).eps
 

@@ -117,7 +117,7 @@ def test_log_space_fallback_law(check_freq, subset_freq):
     # eigenvalues near 1e300: the column-scaled table underflows at the first column
     # (1 against 1e300), so the log-space selection runs; P(S) is proportional to
     # prod_{i in S} lambda_i for a diagonal L
-    from gpu.cpu.linalg_esp import _scaled_esp_table
+    from linalg._kernels.esp import _scaled_esp_table
 
     lam = 1e300 * np.arange(1.0, 6.0)
     assert not _scaled_esp_table(lam, 2)[2]

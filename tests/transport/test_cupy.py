@@ -69,8 +69,8 @@ def test_matrix_gsw_circle_max_sliced(cp, rng, simplex):
 
 
 def test_cuda_merge_kernel_on_device(cp, rng):
-    from gpu.cpu.transport_merge import _merge_wpp
-    from gpu.cuda.transport_merge import merge_wpp
+    from transport._kernels.merge import _merge_wpp
+    from transport._kernels.merge_cuda import merge_wpp
 
     u = np.sort(rng.standard_normal((300, 257)), axis=1)
     v = np.sort(rng.standard_normal((300, 129)), axis=1)

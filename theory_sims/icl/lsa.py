@@ -29,15 +29,13 @@ hand (see :meth:`LSA.loss_and_grad`).
 from __future__ import annotations
 
 import dataclasses
-import functools
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from gpu.backend import as_generator, asarray_like, namespace
 from gpu.records import Record
+from gpu.threads import thread_pool
 from gpu.validate import check_choice, check_finite, check_int, check_ndim, check_real
 from theory_sims.icl._checks import check_context
 
@@ -47,12 +45,6 @@ VARIANTS = ("full", "diag", "gd++")
 
 #: Sequences per block in the NumPy forward/backward pass (cache-sized blocks).
 CHUNK = 128
-
-
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    """Threads for the blocks of the NumPy pass: one per core, at most 8."""
-    return ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -334,7 +326,7 @@ class LSA(Record):
         step = CHUNK if isinstance(Z0, np.ndarray) else B
         starts = range(0, B, step)
         block = lambda s: self._sums(xp, P, Q, Z0[s : s + step], target[s : s + step], n)
-        parts = _pool().map(block, starts) if len(starts) > 1 else map(block, starts)
+        parts = thread_pool().map(block, starts) if len(starts) > 1 else map(block, starts)
         sq, dP, dQ = 0.0, 0.0, 0.0
         for part in parts:
             sq, dP, dQ = sq + part[0], dP + part[1], dQ + part[2]
