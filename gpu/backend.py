@@ -24,6 +24,8 @@ import numpy as np
 
 __all__ = [
     "namespace",
+    "asarrays",
+    "result_float_dtype",
     "to_numpy",
     "to_device",
     "has_gpu",
@@ -59,12 +61,14 @@ def library_name(x: Any) -> str:
 def namespace(*arrays: Any):
     """Return the array-API namespace shared by ``arrays``.
 
-    ``None`` entries and Python scalars are ignored, so optional arguments can
-    be passed through unchanged.
+    Only array objects decide the namespace: ``None``, Python scalars, lists,
+    tuples and other array-likes are ignored, so optional arguments and
+    array-likes can be passed through unchanged (convert them with
+    :func:`asarrays`).
 
     Parameters
     ----------
-    *arrays : array or None
+    *arrays : array, array_like or None
         NumPy, CuPy or other array-API arrays.
 
     Returns
@@ -85,7 +89,7 @@ def namespace(*arrays: Any):
     >>> namespace(np.ones(3), None).__name__
     'array_api_compat.numpy'
     """
-    arrs = [a for a in arrays if a is not None and not isinstance(a, (int, float, complex, bool))]
+    arrs = [a for a in arrays if _is_array(a)]
     if not arrs:
         return array_api_compat.array_namespace(np.empty(0))
     libs = {}
@@ -101,6 +105,91 @@ def namespace(*arrays: Any):
         return array_api_compat.array_namespace(*arrs)
     except TypeError as exc:
         raise TypeError(f"unsupported array type {type(arrs[0]).__name__}: {exc}") from exc
+
+
+def _is_array(x: Any) -> bool:
+    """True for array objects (NumPy, CuPy, array-API); False for lists, scalars, None."""
+    return isinstance(x, np.ndarray) or (
+        not isinstance(x, (np.generic, list, tuple)) and array_api_compat.is_array_api_obj(x)
+    )
+
+
+def asarrays(*values: Any):
+    """The common namespace of ``values`` and each value as an array in it.
+
+    Arrays fix the namespace and device (as in :func:`namespace`); lists,
+    tuples and scalars are converted with ``xp.asarray`` onto that device
+    (NumPy when no argument is an array), the way NumPy and SciPy accept
+    array-likes. ``None`` passes through unchanged.
+
+    Parameters
+    ----------
+    *values : array, array_like or None
+
+    Returns
+    -------
+    xp : module
+        The array-API namespace.
+    arrays : tuple
+        ``values`` as arrays of ``xp`` (``None`` kept).
+
+    Raises
+    ------
+    TypeError
+        If the arrays come from different libraries, or an array-like cannot
+        be converted to a numeric array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp, (a, b, c) = asarrays([0.0, 1.0], np.ones(2), None)
+    >>> type(a).__name__, type(b).__name__, c
+    ('ndarray', 'ndarray', None)
+    """
+    xp = namespace(*values)
+    reference = next((v for v in values if _is_array(v)), None)
+    device = None if reference is None else array_api_compat.device(reference)
+    out = []
+    for v in values:
+        if v is None or _is_array(v):
+            out.append(v)
+            continue
+        try:
+            host = np.asarray(v)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"cannot convert {type(v).__name__} to an array: {exc}") from exc
+        if host.dtype == object or host.dtype.kind in "USV":
+            raise TypeError(f"expected numbers, got an array-like of dtype {host.dtype}")
+        out.append(host if reference is None else xp.asarray(host, device=device))
+    return xp, tuple(out)
+
+
+def result_float_dtype(xp, *arrays: Any):
+    """The floating dtype linproj returns for ``arrays``: one rule for every function.
+
+    The result takes the promoted dtype of the real floating inputs, so
+    float32 stays float32 and anything mixed with float64 gives float64;
+    integer and boolean inputs count as float64 (as in SciPy). Kernels may
+    accumulate in float64 internally; the returned values are cast to this
+    dtype. ``None`` entries are ignored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp = namespace(np.ones(1))
+    >>> result_float_dtype(xp, np.ones(2, np.float32), np.ones(2, np.float32))
+    dtype('float32')
+    >>> result_float_dtype(xp, np.ones(2, np.float32), np.arange(2))
+    dtype('float64')
+    """
+    dtypes = [
+        a.dtype if xp.isdtype(a.dtype, "real floating") else xp.float64
+        for a in arrays
+        if a is not None
+    ]
+    if not dtypes:
+        return xp.float64
+    return xp.result_type(*dtypes)
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -20,6 +20,7 @@ __all__ = [
     "check_ndim",
     "check_choice",
     "check_weights",
+    "check_real_dtype",
 ]
 
 
@@ -144,3 +145,22 @@ def check_weights(w: Any, name: str, *, n: int | None = None):
     if bool(xp.any(xp.sum(w, axis=-1) <= 0)):
         raise ValueError(f"{name} must have a positive total mass")
     return w
+
+
+def check_real_dtype(x: Any, name: str):
+    """Raise ``TypeError`` unless array ``x`` holds real numbers (bool, integer or real float).
+
+    Complex values are rejected rather than silently cast to their real part.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_real_dtype(np.array([1 + 2j]), "u_values")
+    Traceback (most recent call last):
+    ...
+    TypeError: u_values must hold real numbers, got dtype complex128
+    """
+    xp = namespace(x)
+    if not xp.isdtype(x.dtype, ("bool", "integral", "real floating")):
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    return x
