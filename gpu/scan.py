@@ -55,7 +55,7 @@ def scan(
     *,
     rng,
     executor: Executor | None = None,
-    progress: bool = True,
+    progress: bool = False,
     desc: str | None = None,
 ) -> list[Any]:
     """Evaluate ``fn(params, rng_child)`` over a grid, reproducibly.
@@ -75,7 +75,7 @@ def scan(
         Where to run. ``None`` runs in this process, in grid order. Any
         ``Executor`` works, e.g. ``ProcessPoolExecutor`` or a Dask
         ``Client.get_executor()``.
-    progress : bool
+    progress : bool, default False
         Show a ``tqdm.auto`` progress bar (renders as a widget in Jupyter).
     desc : str, optional
         Label of the progress bar.
@@ -92,9 +92,11 @@ def scan(
         If ``fn`` is not callable, ``grid`` is not iterable, ``executor`` is
         not a ``concurrent.futures.Executor``, ``progress`` is not a bool, or
         ``rng`` has a bad type.
-    RuntimeError
-        If ``fn`` raises at a grid point; the message names the point and the
-        original exception is chained.
+    Exception
+        Whatever ``fn`` raises at a grid point, of its own type (so a
+        ``ValueError`` stays catchable as one), with a note naming the grid
+        point and its parameters (shown in the traceback, see
+        :meth:`BaseException.add_note`).
 
     Examples
     --------
@@ -135,7 +137,8 @@ def scan(
                 try:
                     results[i] = future.result()
                 except Exception as exc:
-                    raise _point_failed(i, points[i], exc) from exc
+                    _name_grid_point(exc, i, points[i])
+                    raise
                 bar.update()
         finally:
             for future in futures:
@@ -147,9 +150,10 @@ def _call(fn, params, child, index):
     try:
         return fn(params, child)
     except Exception as exc:
-        raise _point_failed(index, params, exc) from exc
+        _name_grid_point(exc, index, params)
+        raise
 
 
-def _point_failed(index, params, exc):
-    """The error raised when ``fn`` fails at a grid point, naming the point."""
-    return RuntimeError(f"scan: fn failed at grid point {index} (params={params!r}): {exc!r}")
+def _name_grid_point(exc, index, params):
+    """Add the failing grid point to ``exc`` as a note; its type is kept for the caller."""
+    exc.add_note(f"scan: fn failed at grid point {index} (params={params!r})")

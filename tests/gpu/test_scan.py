@@ -76,9 +76,10 @@ def failing(params, rng):
 def test_failure_names_the_grid_point(executor):
     ex = ThreadPoolExecutor(2) if executor == "threads" else None
     try:
-        with pytest.raises(RuntimeError, match=r"grid point 2 \(params=2\)") as info:
+        with pytest.raises(ArithmeticError, match="boom") as info:
             scan(failing, [0, 1, 2, 3], rng=0, executor=ex, progress=False)
-        assert isinstance(info.value.__cause__, ArithmeticError)
+        assert type(info.value) is ArithmeticError
+        assert info.value.__notes__ == ["scan: fn failed at grid point 2 (params=2)"]
     finally:
         if ex is not None:
             ex.shutdown()
