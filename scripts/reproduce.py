@@ -22,6 +22,7 @@ processes; ``--dask`` runs them on a Dask cluster).
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import json
 import platform
@@ -61,6 +62,12 @@ def library_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[dist] = None
     return versions
+
+
+def first_docstring_line(path: Path) -> str:
+    """The first line of a figure script's docstring, read without importing the script."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
 def load_module(path: Path):
@@ -211,8 +218,7 @@ def main(argv=None, scripts_dir: Path = SCRIPTS) -> int:
     args = parse_args(argv, list(figures))
     if args.list:
         for name, path in figures.items():
-            doc = (load_module(path).__doc__ or "").strip().splitlines()
-            print(f"{name:32s} {doc[0] if doc else ''}")
+            print(f"{name:32s} {first_docstring_line(path)}")
         return 0
     selected = [figures[n] for n in (args.only or figures)]
     from gpu.scan import scan
@@ -221,7 +227,7 @@ def main(argv=None, scripts_dir: Path = SCRIPTS) -> int:
     jobs = [(str(p), args.quick, args.seed, str(args.out)) for p in selected]
     # run_figure never raises and seeds each figure with figure_seed, so scan's
     # streams go unused and rows come back in job order whatever the executor.
-    rows = scan(_run_job, jobs, rng=0, executor=executor, desc="figures")
+    rows = scan(_run_job, jobs, rng=0, executor=executor, progress=True, desc="figures")
     if executor is not None:
         executor.shutdown()
     for r in rows:

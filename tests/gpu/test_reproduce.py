@@ -116,3 +116,21 @@ def test_out_must_be_a_directory(reproduce, scripts, tmp_path, capsys):
     with pytest.raises(SystemExit):
         reproduce.main(["--out", str(f)], scripts_dir=scripts)
     assert "is not a directory" in capsys.readouterr().err
+
+
+def test_list_reads_names_without_importing(reproduce, tmp_path, capsys):
+    d = tmp_path / "scripts"
+    d.mkdir()
+    (d / "fig_heavy.py").write_text(
+        '"""A figure whose import is expensive."""\nraise SystemExit(3)\n'
+    )
+    assert reproduce.main(["--list"], scripts_dir=d) == 0
+    assert capsys.readouterr().out.split() == [
+        "fig_heavy",
+        "A",
+        "figure",
+        "whose",
+        "import",
+        "is",
+        "expensive.",
+    ]
