@@ -1,26 +1,39 @@
 """Validation of DPP kernels and feature matrices, shared by the linalg samplers.
 
-Tolerances (relative to ``max(1, max |entry|)`` or ``max(1, max |eigenvalue|)``):
+Tolerances are relative to ``scale = max(1, max |entry|)`` (or ``max |eigenvalue|``)
+and depend on the floating dtype through its machine epsilon ``eps`` and the size
+``N`` of the kernel, so a float32 kernel gets the slack its round-off needs:
 
-* symmetry: ``max |A - A^T| <= SYMMETRY_TOL * scale``;
-* positive semi-definiteness: smallest eigenvalue ``>= -EIGEN_TOL * scale``;
-* a marginal kernel's largest eigenvalue ``<= 1 + EIGEN_TOL``;
-* orthonormal columns: ``||V^T V z - z|| <= ORTHONORMAL_TOL ||z||`` for two fixed
-  probe vectors ``z`` (an O(N r) check, not O(N r^2)).
+* symmetry: ``max |A - A^T| <= max(SYMMETRY_TOL, 100 eps) * scale``;
+* positive semi-definiteness: smallest eigenvalue ``>= -max(EIGEN_TOL, 10 N eps) * scale``;
+* a marginal kernel's largest eigenvalue ``<= 1 + max(EIGEN_TOL, 10 N eps)``;
+* orthonormal columns: ``||V^T V z - z|| <= max(ORTHONORMAL_TOL, 100 N eps) ||z||`` for
+  two fixed probe vectors ``z`` (an O(N r) check, not O(N r^2)).
 
-Eigenvalues within the tolerance of 0 (or 1) are clipped to it.
+For float64 and ``N`` below about 4.5e7 these are the fixed values 1e-8, 1e-8
+and 1e-6. Eigenvalues within the tolerance of 0 (or 1) are clipped to it.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from gpu.backend import namespace
-from gpu.validate import check_finite, check_int, check_ndim
+from gpu.backend import asarrays, namespace
+from gpu.validate import check_finite, check_int, check_ndim, check_real_dtype
 
 SYMMETRY_TOL = 1e-8
 EIGEN_TOL = 1e-8
 ORTHONORMAL_TOL = 1e-6
+
+
+def eps(x):
+    """Machine epsilon of the floating dtype of array ``x`` (float64's for other dtypes)."""
+    xp = namespace(x)
+    dtype = x.dtype if xp.isdtype(x.dtype, "real floating") else xp.float64
+    return float(xp.finfo(dtype).eps)
+
+
+def eigen_tolerance(x, n):
+    """Relative tolerance on the eigenvalues of an ``n x n`` kernel of the dtype of ``x``."""
+    return max(EIGEN_TOL, 10 * max(n, 1) * eps(x))
 
 
 def as_float_matrix(A, name, *, check=True):
@@ -30,9 +43,7 @@ def as_float_matrix(A, name, *, check=True):
     """
     if A is None:
         raise TypeError(f"{name} must be an array, got None")
-    if not hasattr(A, "shape"):
-        A = np.asarray(A)
-    xp = namespace(A)
+    xp, (A,) = asarrays(A)
     check_ndim(A, name, 2)
     if xp.isdtype(A.dtype, "complex floating") or xp.isdtype(A.dtype, "bool"):
         raise TypeError(f"{name} must be a real array, got dtype {A.dtype}")
@@ -53,7 +64,7 @@ def as_square_symmetric(A, name):
         raise ValueError(f"{name} must be non-empty")
     scale = max(1.0, float(xp.max(xp.abs(A))))
     asym = float(xp.max(xp.abs(A - A.T)))
-    if asym > SYMMETRY_TOL * scale:
+    if asym > max(SYMMETRY_TOL, 100 * eps(A)) * scale:
         raise ValueError(f"{name} must be symmetric, got max |{name} - {name}^T| = {asym:.3g}")
     return A
 
@@ -61,13 +72,14 @@ def as_square_symmetric(A, name):
 def check_spectrum(eigenvalues, name, *, marginal):
     """Check a kernel's eigenvalues (PSD, and <= 1 for a marginal kernel); return them clipped."""
     xp = namespace(eigenvalues)
+    tol = eigen_tolerance(eigenvalues, eigenvalues.shape[0])
     scale = max(1.0, float(xp.max(xp.abs(eigenvalues))))
     lo = float(xp.min(eigenvalues))
-    if lo < -EIGEN_TOL * scale:
+    if lo < -tol * scale:
         raise ValueError(f"{name} must be positive semi-definite, got smallest eigenvalue {lo:.3g}")
     if marginal:
         hi = float(xp.max(eigenvalues))
-        if hi > 1.0 + EIGEN_TOL:
+        if hi > 1.0 + tol:
             raise ValueError(
                 f"{name} is a marginal kernel and needs eigenvalues in [0, 1], "
                 f"got largest eigenvalue {hi:.6g}"
@@ -91,11 +103,10 @@ def check_eig(eig, name, *, marginal):
     lam, vecs = eig
     # the eigenvectors are checked column by column where used (finite, orthonormal),
     # so a cached decomposition is not rescanned in O(N^2) on every call
+    xp, (lam, vecs) = asarrays(lam, vecs)
     vecs = as_float_matrix(vecs, f"{name}[1] (eigenvectors)", check=False)
-    if not hasattr(lam, "shape"):
-        lam = np.asarray(lam, dtype=float)
-    xp = namespace(lam, vecs)
     check_ndim(lam, f"{name}[0] (eigenvalues)", 1)
+    check_real_dtype(lam, f"{name}[0] (eigenvalues)")
     if not xp.isdtype(lam.dtype, "real floating"):
         lam = xp.astype(lam, xp.float64)
     check_finite(lam, f"{name}[0] (eigenvalues)")
@@ -120,7 +131,7 @@ def check_orthonormal_columns(V, name):
     Z = _probes(r, xp, V)
     err = float(xp.max(xp.linalg.vector_norm(V.T @ (V @ Z) - Z, axis=0)))
     scale = float(xp.max(xp.linalg.vector_norm(Z, axis=0)))
-    if not err <= ORTHONORMAL_TOL * scale:
+    if not err <= max(ORTHONORMAL_TOL, 100 * n * eps(V)) * scale:
         raise ValueError(
             f"{name} must have orthonormal columns (V^T V = I), got relative error "
             f"{err / scale:.3g}; orthonormalise it first, e.g. with numpy.linalg.qr"
@@ -129,10 +140,14 @@ def check_orthonormal_columns(V, name):
 
 
 def rank_tolerance(eigenvalues, n):
-    """Eigenvalues below this are numerically zero: ``n * eps * max eigenvalue``."""
+    """Eigenvalues below this are numerically zero: ``n * eps * max eigenvalue``.
+
+    ``eps`` is the machine epsilon of the dtype of ``eigenvalues``: the
+    accuracy of a symmetric eigensolver in that precision.
+    """
     xp = namespace(eigenvalues)
     top = float(xp.max(eigenvalues)) if eigenvalues.shape[0] else 0.0
-    return max(n, 1) * float(np.finfo(np.float64).eps) * top
+    return max(n, 1) * eps(eigenvalues) * top
 
 
 def check_size(size):

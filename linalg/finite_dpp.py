@@ -56,7 +56,8 @@ def sample_dpp(*, K=None, L=None, eig=None, eig_kernel="K", size=None, rng=None)
         Unless exactly one of ``K``, ``L``, ``eig`` is given; if the kernel
         is not square, not symmetric, holds NaN or infinite values, is not
         positive semi-definite, or (for ``K``) has an eigenvalue above 1. The
-        tolerances are relative, 1e-8 (see :mod:`linalg._checks`).
+        tolerances are relative: 1e-8 in float64, ``10 N eps`` of the dtype
+        when larger, as in float32 (see :mod:`linalg._checks`).
 
     References
     ----------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.integrate import quad
 
@@ -10,6 +12,9 @@ from gpu.validate import check_int
 from linalg._checks import check_size
 
 __all__ = ["sample_ginibre", "ginibre_variance_limit"]
+
+# Points of [0, 1] where |f'| is probed to scale the integrand of the variance limit.
+_PROBES = 65
 
 
 def sample_ginibre(N, *, size=None, rng=None):
@@ -37,9 +42,9 @@ def sample_ginibre(N, *, size=None, rng=None):
     ----------
     .. [1] J. Ginibre, "Statistical ensembles of complex, quaternion and real
        matrices", J. Math. Phys. 6 (1965).
-    .. [2] B. Lacroix-A-Chez-Toine, J. A. M. Garzon, C. S. H. Calva, I. P.
-       Castillo, A. Kundu, S. N. Majumdar, G. Schehr, "Linear statistics for
-       Coulomb gases: higher order cumulants", Section 5 (d = 2, beta = 2).
+    .. [2] B. De Bruyne, P. Le Doussal, S. N. Majumdar, G. Schehr, "Linear
+       statistics for Coulomb gases: higher order cumulants", arXiv:2310.16420
+       (2023), the case d = 2, beta = 2 (the Ginibre ensemble).
 
     Examples
     --------
@@ -69,21 +74,35 @@ def ginibre_variance_limit(derivative):
     them), as used by the Coulomb-gas cumulant paper at :math:`d = 2,
     \beta = 2`.
 
+    The integrand is scaled by a power of two near :math:`\max |f'|` (found
+    on a grid of probe points) before squaring, so derivatives beyond
+    :math:`10^{154}`, whose squares overflow, still give the variance when it
+    is representable.
+
     Parameters
     ----------
     derivative : callable
-        :math:`f'(r)` for scalar ``r``.
+        :math:`f'(r)` for scalar ``r``, real and finite on [0, 1].
 
     Returns
     -------
     float
 
+    Raises
+    ------
+    TypeError
+        If ``derivative`` is not callable or returns a non-real value.
+    ValueError
+        If ``derivative`` returns NaN or an infinite value, or the variance
+        exceeds the float range.
+
     References
     ----------
     .. [1] B. Rider, B. Virag, "The noise in the circular law and the Gaussian
        free field", IMRN 2007, Theorem 1.1.
-    .. [2] Lacroix-A-Chez-Toine et al., "Linear statistics for Coulomb gases:
-       higher order cumulants", Eq. for the variance at d = 2.
+    .. [2] B. De Bruyne, P. Le Doussal, S. N. Majumdar, G. Schehr, "Linear
+       statistics for Coulomb gases: higher order cumulants", arXiv:2310.16420
+       (2023), the variance at d = 2, beta = 2.
 
     Examples
     --------
@@ -92,5 +111,24 @@ def ginibre_variance_limit(derivative):
     """
     if not callable(derivative):
         raise TypeError(f"derivative must be callable, got {type(derivative).__name__}")
-    value, _ = quad(lambda r: derivative(r) ** 2 * r, 0.0, 1.0)
-    return 0.5 * value
+
+    def slope(r):
+        value = derivative(r)
+        if isinstance(value, complex) or np.iscomplexobj(value):
+            raise TypeError(f"derivative must return real values, got {value!r} at r = {r}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"derivative must be finite on [0, 1], got {value} at r = {r}")
+        return value
+
+    top = max(abs(slope(r)) for r in np.linspace(0.0, 1.0, _PROBES))
+    # dividing by a power of two is exact, so the scaled integrand only changes range
+    exponent = math.frexp(top)[1] if top > 0 else 0
+    value, _ = quad(lambda r: math.ldexp(slope(r), -exponent) ** 2 * r, 0.0, 1.0)
+    try:
+        return math.ldexp(0.5 * value, 2 * exponent)
+    except OverflowError:
+        raise ValueError(
+            f"the variance limit, about 2^{2 * exponent} times {0.5 * value:.3g}, exceeds "
+            "the float range"
+        ) from None

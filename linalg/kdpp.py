@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import as_generator, namespace, to_numpy
-from gpu.validate import check_int
+from gpu.backend import as_generator, asarrays, namespace, result_float_dtype, to_numpy
+from gpu.validate import check_int, check_real_dtype
 from linalg._checks import check_eig, check_size, rank_tolerance, symmetric_eig
 from linalg.projection import projection_columns_batch
 
@@ -29,11 +29,15 @@ def log_elementary_symmetric(eigenvalues, k):
     Returns
     -------
     numpy.ndarray, shape (k + 1, N + 1)
+        Computed in float64 and returned in the floating dtype of the inputs
+        (see README, Conventions).
 
     Raises
     ------
     ValueError
         For negative or non-finite values.
+    TypeError
+        For complex or non-numeric values.
 
     References
     ----------
@@ -48,14 +52,18 @@ def log_elementary_symmetric(eigenvalues, k):
     """
     from linalg._kernels.esp import _log_esp_table
 
-    lam = np.asarray(to_numpy(eigenvalues) if hasattr(eigenvalues, "shape") else eigenvalues)
-    lam = lam.astype(np.float64)
+    _, (values,) = asarrays(eigenvalues)
+    check_real_dtype(values, "eigenvalues")
+    host = to_numpy(values)
+    dtype = result_float_dtype(namespace(host), host)
+    lam = np.asarray(host, dtype=np.float64)
     if lam.ndim != 1 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
         raise ValueError("eigenvalues must be a 1-D array of finite non-negative values")
     k = check_int(k, "k", minimum=0)
     with np.errstate(divide="ignore"):
         log_lam = np.log(lam)
-    return _log_esp_table(log_lam, k)
+    table = _log_esp_table(log_lam, k)
+    return table if dtype == np.float64 else table.astype(dtype)
 
 
 def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
@@ -74,8 +82,14 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
         Symmetric positive semi-definite likelihood kernel; ``None`` when
         ``eig`` is given.
     k : int
-        Sample size, ``1 <= k <= rank(L)``. The rank counts eigenvalues above
-        ``N * eps * max eigenvalue``.
+        Sample size, ``1 <= k <= rank(L)``. With ``L``, the rank counts the
+        eigenvalues above ``N * eps * max eigenvalue`` (``eps`` of the dtype of
+        ``L``): a symmetric eigensolver cannot resolve smaller ones, as in
+        :func:`numpy.linalg.matrix_rank`. With ``eig``, the eigenvalues are
+        taken as exact and every positive one counts (negative round-off
+        within the semi-definiteness tolerance is clipped to 0); zero those
+        that are round-off before passing a numerical decomposition of a
+        rank-deficient kernel.
     eig : (eigenvalues, eigenvectors), optional
         Precomputed eigendecomposition of ``L`` (cache it to sample many times).
     size : int, optional
@@ -120,9 +134,10 @@ def sample_kdpp(L, k, *, eig=None, size=None, rng=None):
         if eig is None
         else check_eig(eig, "eig", marginal=False)
     )
+    tol = rank_tolerance(lam, vecs.shape[0])
     lam = np.array(to_numpy(lam), dtype=np.float64)
-    n = vecs.shape[0]
-    lam[lam <= rank_tolerance(lam, n)] = 0.0
+    if eig is None:  # eigenvalues of eigh: below n eps max they are round-off
+        lam[lam <= tol] = 0.0
     rank = int(np.count_nonzero(lam))
     if k > rank:
         raise ValueError(f"k = {k} exceeds the rank of L ({rank}); a k-DPP needs k <= rank")

@@ -6,9 +6,9 @@ import dataclasses
 
 import numpy as np
 
-from gpu.backend import as_generator
+from gpu.backend import as_generator, asarrays, namespace, result_float_dtype, to_numpy
 from gpu.records import Record
-from gpu.validate import check_finite, check_int
+from gpu.validate import check_finite, check_int, check_real_dtype
 from linalg.continuous_dpp import chain_rule_points, sample_projection_dpp_polynomial
 from linalg.polynomials import PolynomialBasis
 
@@ -107,7 +107,7 @@ def christoffel_sampling(basis, n, *, rng=None):
     .. [1] A. Cohen, G. Migliorati, "Optimal weighted least-squares methods",
        SMAI J. Comput. Math. 3 (2017).
     .. [2] A. Nouy, B. Michel, "Weighted least-squares approximation with
-       determinantal point processes and generalized volume sampling", Section 2.
+       determinantal point processes and generalized volume sampling" (2023), Section 2.
 
     Examples
     --------
@@ -168,7 +168,9 @@ def volume_rescaled_point_sampling(basis, n, *, rng=None):
     :math:`\det\big(\frac1n\sum_i w(x_i)\phi(x_i)\phi(x_i)^\top\big)`; it is a
     random interleaving of ``m`` points of the projection DPP with ``n - m``
     i.i.d. points from :math:`\rho` (Nouy and Michel, Section 4, after
-    Derezinski, Warmuth and Hsu).
+    Derezinski, Warmuth and Hsu). The law exists only for ``n >= m``: with
+    fewer points the Gram matrix has rank at most ``n < m``, so the density
+    vanishes identically and cannot be normalised.
 
     Parameters
     ----------
@@ -199,7 +201,10 @@ def volume_rescaled_point_sampling(basis, n, *, rng=None):
     basis = _check_basis(basis)
     n = check_int(n, "n", minimum=1)
     if n < basis.m:
-        raise ValueError(f"n must be >= m = {basis.m}, got {n}")
+        raise ValueError(
+            f"n must be >= m = {basis.m} (for n < m the volume-rescaled density "
+            f"vanishes identically), got {n}"
+        )
     rng = as_generator(rng)
     dpp = projection_dpp_sampling(basis, rng=rng).points
     extra = christoffel_sampling(basis, n - basis.m, rng=rng).points if n > basis.m else dpp[:0]
@@ -256,24 +261,27 @@ def weighted_least_squares(f_values, points, weights, basis):
 
     Parameters
     ----------
-    f_values : array, shape (n,)
-        Values :math:`f(x_i)`.
-    points : array, shape (n, dim)
-        Sample points (``(n,)`` accepted for ``dim = 1``).
-    weights : array, shape (n,)
+    f_values : array_like, shape (n,)
+        Real values :math:`f(x_i)`.
+    points : array_like, shape (n, dim)
+        Sample points, ``n >= 1`` (``(n,)`` accepted for ``dim = 1``).
+    weights : array_like, shape (n,)
         Positive weights.
     basis : PolynomialBasis
 
     Returns
     -------
     LeastSquaresResult
+        Computed in float64; ``coefficients`` and ``gram`` are returned in the
+        floating dtype of the inputs (see README, Conventions).
 
     Raises
     ------
     ValueError
-        On shape mismatch, NaN values or non-positive weights.
+        On shape mismatch, no points, NaN values or non-positive weights.
     TypeError
-        If ``basis`` is not a :class:`PolynomialBasis`.
+        If ``basis`` is not a :class:`PolynomialBasis`; if ``f_values``,
+        ``points`` or ``weights`` hold complex (or non-numeric) values.
 
     References
     ----------
@@ -289,10 +297,17 @@ def weighted_least_squares(f_values, points, weights, basis):
     [1.333333, 0.0, 0.298142]
     """
     basis = _check_basis(basis)
+    _, (f, points, w) = asarrays(f_values, points, weights)
+    for value, name in ((f, "f_values"), (points, "points"), (w, "weights")):
+        check_real_dtype(value, name)
+    f, points, w = (to_numpy(value) for value in (f, points, w))
+    dtype = result_float_dtype(namespace(f), f, points, w)
     Phi = basis(points)
     n = Phi.shape[0]
-    f = np.asarray(f_values, dtype=np.float64)
-    w = np.asarray(weights, dtype=np.float64)
+    if n == 0:
+        raise ValueError("points must hold at least one point, got none")
+    f = np.asarray(f, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
     if f.shape != (n,) or w.shape != (n,):
         raise ValueError(
             f"f_values and weights must have shape ({n},), got {f.shape} and {w.shape}"
@@ -306,4 +321,6 @@ def weighted_least_squares(f_values, points, weights, basis):
     coefficients = np.linalg.lstsq(A, root * f, rcond=None)[0]
     gram = A.T @ A
     deviation = float(np.max(np.abs(np.linalg.eigvalsh(gram - np.eye(basis.m)))))
+    if dtype != np.float64:
+        coefficients, gram = coefficients.astype(dtype), gram.astype(dtype)
     return LeastSquaresResult(coefficients=coefficients, gram=gram, gram_deviation=deviation)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from gpu.backend import namespace
 from gpu.validate import check_int
-from linalg._checks import as_square_symmetric
+from linalg._checks import as_square_symmetric, eps
 
 __all__ = ["greedy_map"]
 
 # The greedy stops when the best marginal gain d_j^2 falls below this fraction
-# of the largest diagonal entry: det L_S would be zero up to round-off.
+# of the largest diagonal entry (or 100 eps of the dtype, if larger: float32):
+# det L_S would be zero up to round-off.
 _GAIN_TOL = 1e-12
 
 
@@ -27,9 +28,11 @@ def greedy_map(L, k):
 
     Parameters
     ----------
-    L : array, shape (N, N)
+    L : array_like, shape (N, N)
         Symmetric positive semi-definite likelihood kernel (symmetry and
         finiteness are checked; definiteness is not, it would cost O(N^3)).
+        Gains below ``max(1e-12, 100 eps) * max L_ii`` (``eps`` of the dtype
+        of ``L``) count as zero.
     k : int
         Maximum number of items, ``1 <= k <= N``.
 
@@ -63,7 +66,7 @@ def greedy_map(L, k):
     n = L.shape[0]
     k = check_int(k, "k", minimum=1, maximum=n)
     d2 = xp.asarray(xp.linalg.diagonal(L), copy=True)
-    threshold = _GAIN_TOL * max(float(xp.max(d2)), 0.0)
+    threshold = max(_GAIN_TOL, 100 * eps(L)) * max(float(xp.max(d2)), 0.0)
     C = xp.zeros((k, n), dtype=L.dtype)
     chosen = []
     available = xp.ones(n, dtype=xp.bool)

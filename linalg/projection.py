@@ -52,7 +52,8 @@ def sample_projection_dpp(V, *, size=None, method="auto", rng=None):
     ValueError
         If ``V`` is not 2-D, holds NaN or infinite values, has more columns
         than rows, or its columns are not orthonormal (relative tolerance 1e-6,
-        checked on two probe vectors); if ``size < 1``.
+        or ``100 N eps`` of the dtype when larger, checked on two probe
+        vectors); if ``size < 1``.
     TypeError
         For a non-real ``V`` or a bad ``rng``.
 
@@ -135,16 +136,7 @@ def projection_columns_batch(V, columns, rng):
     samplers.
     """
     if not isinstance(V, np.ndarray):
-        xp = namespace(V)
-        out = []
-        for c in columns:
-            if not len(c):
-                out.append(asarray_like(np.empty(0, dtype=np.int64), V))
-                continue
-            W = check_finite(xp.take(V, asarray_like(c, V, xp.int64), axis=1), "eigenvectors")
-            check_orthonormal_columns(W, "eigenvectors")
-            out.append(projection_gs_batch(W, 1, rng)[0, ...])
-        return out
+        return _columns_stack_gs(V, columns, rng)
     from linalg._kernels.projection import _projection_columns_chunks, _projection_columns_range
     from linalg._kernels.stream import host_seeds, run_batched
 
@@ -191,3 +183,58 @@ def projection_gs_batch(V, S, rng):
         picks.append(i)
     out = xp.stack(picks, axis=1)
     return xp.sort(out, axis=1)
+
+
+def _columns_stack_gs(V, columns, rng):
+    """The namespace-generic branch of :func:`projection_columns_batch`."""
+    xp = namespace(V)
+    n = V.shape[0]
+    out = [asarray_like(np.empty(0, dtype=np.int64), V)] * len(columns)
+    used = np.unique(
+        np.concatenate([np.empty(0, np.int64)] + [np.asarray(c, np.int64) for c in columns])
+    )
+    if used.size == 0:
+        return out
+    union = xp.take(V, asarray_like(used, V, xp.int64), axis=1)
+    check_orthonormal_columns(check_finite(union, "eigenvectors"), "eigenvectors")
+    sizes = np.array([len(c) for c in columns])
+    for r in np.unique(sizes[sizes > 0]).tolist():
+        group = np.flatnonzero(sizes == r)
+        cols = np.stack([np.asarray(columns[s], dtype=np.int64) for s in group])
+        W = xp.take(V, asarray_like(cols.ravel(), V, xp.int64), axis=1)
+        W = xp.permute_dims(xp.reshape(W, (n, group.size, r)), (1, 0, 2))
+        picks = projection_stack_gs(W, rng)
+        for row, s in enumerate(group.tolist()):
+            out[s] = picks[row, ...]
+    return out
+
+
+def projection_stack_gs(W, rng):
+    """One projection-DPP sample per matrix of the stack ``W`` (S, N, r), any namespace.
+
+    The batched rank-one-update chain rule of :func:`projection_gs_batch`, with
+    a kernel of its own for each sample. Returns an (S, r) int64 array of
+    sorted indices on the device of ``W``.
+    """
+    xp = namespace(W)
+    S, n, r = W.shape
+    u = asarray_like(rng.random((r, S)), W, W.dtype)
+    flat = xp.reshape(W, (S * n, r))
+    offsets = xp.arange(S) * n
+    d = xp.sum(W * W, axis=2)  # (S, N): residual squared norms of every sample
+    Q = xp.zeros((S, r, r), dtype=W.dtype)
+    items = xp.arange(n)
+    picks = []
+    for t in range(r):
+        cdf = xp.cumulative_sum(d, axis=1)
+        target = u[t, :] * cdf[:, n - 1]
+        i = xp.clip(xp.sum(xp.astype(cdf <= target[:, None], xp.int64), axis=1), 0, n - 1)
+        v = xp.take(flat, offsets + i, axis=0)  # (S, r)
+        w = v - xp.squeeze(xp.matrix_transpose(Q[:, :t, :]) @ (Q[:, :t, :] @ v[:, :, None]), axis=2)
+        w = w - xp.squeeze(xp.matrix_transpose(Q[:, :t, :]) @ (Q[:, :t, :] @ w[:, :, None]), axis=2)
+        w = w / xp.linalg.vector_norm(w, axis=1, keepdims=True)
+        Q[:, t, :] = w
+        d = xp.clip(d - xp.squeeze(W @ w[:, :, None], axis=2) ** 2, 0.0, None)
+        d = xp.where(items[None, :] == i[:, None], 0.0, d)  # round-off guard on the picks
+        picks.append(i)
+    return xp.sort(xp.stack(picks, axis=1), axis=1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import as_generator, asarray_like, namespace, to_numpy
-from gpu.validate import check_int, check_weights
-from linalg._checks import as_float_matrix
+from gpu.backend import as_generator, asarray_like, asarrays, namespace, to_numpy
+from gpu.validate import check_int, check_real_dtype, check_weights
+from linalg._checks import as_float_matrix, eps
 from linalg.projection import sample_projection_dpp
 
 __all__ = ["volume_sampling", "volume_rescaled_sampling", "orthonormal_basis"]
@@ -21,7 +21,7 @@ def orthonormal_basis(Phi, name="Phi"):
         raise ValueError(f"{name} must have 1 <= m <= N columns, got shape {Phi.shape}")
     Q, R = xp.linalg.qr(Phi)
     diag = xp.abs(xp.linalg.diagonal(R))
-    if float(xp.min(diag)) <= n * np.finfo(np.float64).eps * float(xp.max(diag)):
+    if float(xp.min(diag)) <= n * eps(Phi) * float(xp.max(diag)):
         raise ValueError(f"{name} must have full column rank {m}")
     return Q
 
@@ -58,7 +58,7 @@ def volume_sampling(Phi, n, *, rng=None):
     .. [1] M. Derezinski, M. K. Warmuth, "Unbiased estimates for linear
        regression via volume sampling", NeurIPS 2017, Theorem 5.
     .. [2] A. Nouy, B. Michel, "Weighted least-squares approximation with
-       determinantal point processes and generalized volume sampling", Section 4.
+       determinantal point processes and generalized volume sampling" (2023), Section 4.
 
     Examples
     --------
@@ -95,15 +95,18 @@ def volume_rescaled_sampling(Phi, n, *, base=None, rng=None):
     Section 4; Derezinski, Warmuth and Hsu). The weighted least-squares
     estimator with weights ``w`` is then quasi-optimal in expectation.
 
+    The law exists only for ``n >= m``: for ``n < m`` the matrix in the
+    determinant has rank at most ``n < m``, so every tuple has probability 0.
+
     Parameters
     ----------
-    Phi : array, shape (N, m)
+    Phi : array_like, shape (N, m)
         Features of full column rank; they are orthonormal for the counting
         measure after orthonormalisation.
     n : int
         Number of draws, ``n >= m``.
-    base : array, shape (N,), optional
-        Base probabilities ``p`` (non-negative, normalised here); must be
+    base : array_like, shape (N,), optional
+        Real base probabilities ``p`` (non-negative, normalised here); must be
         positive wherever a row of ``Phi`` is non-zero. Default uniform.
     rng : None, int or numpy.random.Generator
         Random stream (SPEC 7).
@@ -118,11 +121,13 @@ def volume_rescaled_sampling(Phi, n, *, base=None, rng=None):
     ValueError
         If ``n < m``, ``base`` is invalid or vanishes on a row with non-zero
         features, or ``Phi`` is rank deficient.
+    TypeError
+        If ``Phi`` or ``base`` holds complex values.
 
     References
     ----------
     .. [1] A. Nouy, B. Michel, "Weighted least-squares approximation with
-       determinantal point processes and generalized volume sampling",
+       determinantal point processes and generalized volume sampling" (2023),
        Section 4 (generalised volume-rescaled sampling).
     .. [2] M. Derezinski, M. K. Warmuth, D. Hsu, "Unbiased estimators for
        random design regression", JMLR 23 (2022).
@@ -142,7 +147,8 @@ def volume_rescaled_sampling(Phi, n, *, base=None, rng=None):
     if base is None:
         p = np.full(N, 1.0 / N)
     else:
-        p = np.asarray(to_numpy(base), dtype=np.float64)
+        _, (base,) = asarrays(base)
+        p = np.asarray(to_numpy(check_real_dtype(base, "base")), dtype=np.float64)
         check_weights(p, "base", n=N)
         p = p / p.sum()
         row_norm = to_numpy(namespace(Q).sum(Q * Q, axis=1))

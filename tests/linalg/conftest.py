@@ -5,14 +5,23 @@ independent samples has standard deviation ``sqrt(p (1 - p) / S)``. Tests
 assert ``|freq - p| <= Z * sd`` for every event of a family of at most ~100
 events, with ``Z = 4.5``: a Bonferroni bound gives a false-alarm probability
 below ``100 * 2 * Phi(-4.5) ~ 7e-4`` per test, and the seeds are fixed.
+
+When the events partition the outcomes (their probabilities and frequencies
+both sum to 1), the counts are multinomial and an aggregate G-test
+(``scipy.stats.power_divergence``, log-likelihood ratio) over all events must
+also pass at level ``ALPHA = 1e-3``: many small deviations, each inside its
+own z-bound, add up and fail it. Cells with expected count below 5 are pooled
+into one so the chi-square approximation holds.
 """
 
 import itertools
 
 import numpy as np
 import pytest
+from scipy.stats import power_divergence
 
 Z = 4.5
+ALPHA = 1e-3
 
 
 def binomial_sd(p, S):
@@ -29,6 +38,26 @@ def assert_frequencies(freq, p, S, label=""):
     sd = binomial_sd(p, S)
     z = np.abs(freq - p) / sd
     assert np.all(z[p > 0] <= Z), f"{label}: max z-score {z[p > 0].max():.2f} > {Z}"
+    if np.isclose(p.sum(), 1.0, atol=1e-9) and np.isclose(freq.sum(), 1.0, atol=1e-9):
+        assert_goodness_of_fit(freq * S, p, label)
+
+
+def assert_goodness_of_fit(counts, p, label=""):
+    """G-test of multinomial ``counts`` against probabilities ``p`` (summing to 1): p-value > ALPHA.
+
+    Cells with expected count below 5 are pooled into one cell.
+    """
+    counts = np.rint(np.asarray(counts, dtype=float))
+    p = np.asarray(p, dtype=float)
+    expected = p / p.sum() * counts.sum()
+    small = expected < 5
+    observed = np.r_[counts[~small], counts[small].sum()]
+    expected = np.r_[expected[~small], expected[small].sum()]
+    keep = expected > 0
+    if keep.sum() < 2:
+        return
+    _, pvalue = power_divergence(observed[keep], expected[keep], lambda_="log-likelihood")
+    assert pvalue > ALPHA, f"{label}: G-test p-value {pvalue:.2g} <= {ALPHA} over all events"
 
 
 def assert_pair_marginals(samples, K, label=""):
