@@ -1,5 +1,6 @@
-"""linproj.transport: 1-D and circle optimal transport, the sliced Wasserstein family
-and linear OT embeddings."""
+"""linproj.transport: exact optimal transport on the line and the circle, and the sliced
+Wasserstein family (sliced, max-sliced, generalized and augmented distances, their
+pairwise matrix, random directions and sliced gradient flows)."""
 
 from transport.augmented import AugmentedResult, augmented_sliced_wasserstein
 from transport.circle import wasserstein_circle

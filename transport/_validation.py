@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.validate import check_finite, check_real, check_weights
+from gpu.backend import asarrays
+from gpu.validate import check_finite, check_real, check_real_dtype, check_weights
 
 # Relative tolerance on the equality of two total masses: loose enough for weights
 # normalised in float32, tight enough to catch a forgotten normalisation.
 MASS_RTOL = 1e-5
+
+
+def named_arrays(**values):
+    """The common namespace of ``values`` and each value as an array in it.
+
+    Lists, tuples and scalars are converted to the namespace of the array
+    arguments (NumPy when there are none), as :func:`gpu.backend.asarrays`
+    does; ``None`` passes through. A value that cannot be converted raises a
+    TypeError naming its argument.
+    """
+    try:
+        xp, arrays = asarrays(*values.values())
+    except TypeError:
+        for name, value in values.items():
+            try:
+                asarrays(value)
+            except TypeError as exc:
+                raise TypeError(f"{name}: {exc}") from None
+        raise
+    return xp, arrays
 
 
 def as_real_floating(xp, x, name):
@@ -29,7 +50,8 @@ def check_p(p):
 
 def normalised_weights(xp, w, n, name):
     """Check one weight array of length ``n`` on its last axis; return it and its total mass."""
-    if xp.isdtype(w.dtype, ("signed integer", "unsigned integer")):
+    check_real_dtype(w, name)
+    if xp.isdtype(w.dtype, ("signed integer", "unsigned integer", "bool")):
         w = xp.astype(w, xp.float64)
     check_weights(w, name, n=n)
     total = xp.sum(w, axis=-1, keepdims=True)

@@ -36,10 +36,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gpu.backend import as_generator, namespace, to_numpy
+from gpu.backend import as_generator, to_numpy
+from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_int, check_real
-from transport._validation import check_p, normalised_weight_pair
+from transport._validation import check_p, named_arrays, normalised_weight_pair
 from transport.directions import random_directions
 from transport.slice_gradients import slice_wpp_and_grad
 from transport.sliced import check_point_cloud
@@ -155,15 +156,18 @@ def aswd_objective(X, Y, a, b, params, theta, p=2.0, penalty=0.5):
     return J, S, grad_params, grad_X, grad_Y
 
 
-def train_lift(X, Y, a, b, params, *, p, penalty, n_steps, learning_rate, n_projections, gen):
-    """``n_steps`` Adam ascent steps on :func:`aswd_objective`, fresh directions each step."""
+@renamed_arguments(n_steps="steps", learning_rate="lr", gen="rng")
+def train_lift(X, Y, a, b, params, *, p, penalty, steps, lr, n_projections, rng):
+    """``steps`` Adam ascent steps of size ``lr`` on :func:`aswd_objective`, fresh directions
+    (drawn from ``rng``) each step. Returns the parameters and the objective at each step."""
+    gen = as_generator(rng)
     D = X.shape[1] + params[-1][0].shape[1]
     flat = [x for pair in params for x in pair]
     first = [np.zeros_like(x) for x in flat]
     second = [np.zeros_like(x) for x in flat]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     history = []
-    for step in range(1, n_steps + 1):
+    for step in range(1, steps + 1):
         theta = random_directions(D, n_projections, "mc", gen)
         J, _, grads, _, _ = aswd_objective(X, Y, a, b, params, theta, p, penalty)
         history.append(J)
@@ -173,7 +177,7 @@ def train_lift(X, Y, a, b, params, *, p, penalty, n_steps, learning_rate, n_proj
             second[k] = beta2 * second[k] + (1 - beta2) * g * g
             m_hat = first[k] / (1 - beta1**step)
             v_hat = second[k] / (1 - beta2**step)
-            flat[k] = flat[k] + learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+            flat[k] = flat[k] + lr * m_hat / (np.sqrt(v_hat) + eps)
         params = tuple((flat[2 * k], flat[2 * k + 1]) for k in range(len(params)))
     return params, np.asarray(history)
 
@@ -188,7 +192,7 @@ class AugmentedResult(Record):
         :math:`SW_p(\\phi\\#\\mu, \\phi\\#\\nu)` on fresh directions after training.
     params : tuple
         Trained MLP parameters, (W, b) pairs (pass back as ``params`` to warm start).
-    objective : numpy.ndarray, shape (n_steps,)
+    objective : numpy.ndarray, shape (steps,)
         Training objective :math:`J` at each ascent step.
     """
 
@@ -197,6 +201,7 @@ class AugmentedResult(Record):
     objective: np.ndarray
 
 
+@renamed_arguments(n_steps="steps", learning_rate="lr")
 def augmented_sliced_wasserstein(
     X,
     Y,
@@ -208,8 +213,8 @@ def augmented_sliced_wasserstein(
     hidden=(32, 32),
     out_dim=None,
     penalty=0.5,
-    n_steps=5,
-    learning_rate=5e-3,
+    steps=5,
+    lr=5e-3,
     params=None,
     rng=None,
 ):
@@ -220,7 +225,7 @@ def augmented_sliced_wasserstein(
         \mathrm{ASWD}_p(\mu, \nu) = SW_p(\phi\#\mu, \phi\#\nu), \quad
         \phi(x) = [x, g_{\omega^*}(x)],
 
-    where :math:`\omega^*` results from ``n_steps`` Adam ascent steps on
+    where :math:`\omega^*` results from ``steps`` Adam ascent steps on
     :math:`J(\omega) = SW_p(\phi\#\mu, \phi\#\nu) - \lambda(\|\phi\|_{L^2(\mu)}
     + \|\phi\|_{L^2(\nu)})` (fresh directions each step; gradients derived by
     hand, see :func:`aswd_objective`). Concatenating :math:`x` keeps
@@ -229,9 +234,9 @@ def augmented_sliced_wasserstein(
 
     Parameters
     ----------
-    X, Y : array, shapes (n, d) and (m, d)
+    X, Y : array_like, shapes (n, d) and (m, d)
         Point clouds.
-    a, b : array, optional
+    a, b : array_like, optional
         Weights as in :func:`transport.sliced_wasserstein`.
     p : float
         Ground-cost exponent, ``p >= 1``.
@@ -243,25 +248,32 @@ def augmented_sliced_wasserstein(
         Output dimension of :math:`g` (default ``d``).
     penalty : float
         :math:`\lambda \ge 0` (0.5 in the authors' experiments).
-    n_steps : int
-        Ascent steps (5 in the authors' experiments).
-    learning_rate : float
-        Adam step size.
-    params : tuple, optional
-        Initial network parameters (e.g. ``result.params`` of an earlier call);
-        default a fresh Glorot initialisation drawn from ``rng``.
+    steps : int
+        Ascent steps (5 in the authors' experiments; formerly ``n_steps``).
+    lr : float
+        Adam step size (formerly ``learning_rate``).
+    params : sequence of (W, b) pairs, optional
+        Initial network parameters (e.g. ``result.params`` of an earlier call):
+        arrays W of shape (in, out) and b of shape (out,), chained from ``d``
+        inputs; default a fresh Glorot initialisation drawn from ``rng``.
     rng : None, int or numpy.random.Generator
 
     Returns
     -------
     AugmentedResult
-        ``value``, trained ``params``, training ``objective``.
+        ``value`` (a float, computed in float64 on the host), trained
+        ``params``, training ``objective``.
 
     Raises
     ------
     ValueError
         As :func:`transport.sliced_wasserstein`, plus non-positive sizes, a
-        negative ``penalty`` or ``n_steps``, a non-positive ``learning_rate``.
+        negative ``penalty`` or ``steps``, a non-positive ``lr``, ``params``
+        of inconsistent shapes, or clouds so large that the lifted distance
+        overflows float64 (the lift is not homogeneous, so they are not
+        rescaled: rescale the inputs).
+    TypeError
+        ``params`` that is not a sequence of (W, b) array pairs.
 
     References
     ----------
@@ -277,36 +289,73 @@ def augmented_sliced_wasserstein(
     >>> res.value > 0, res.objective.shape
     (True, (5,))
     """
-    xp = namespace(X, Y, a, b)
+    xp, (X, Y, a, b) = named_arrays(X=X, Y=Y, a=a, b=b)
     p = check_p(p)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
     n_projections = check_int(n_projections, "n_projections", minimum=1)
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    steps = check_int(steps, "steps", minimum=0)
     penalty = check_real(penalty, "penalty", low=0.0)
-    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+    lr = check_real(lr, "lr", low=0.0, low_inclusive=False)
     hidden = tuple(check_int(h, "hidden", minimum=1) for h in hidden)
     d = X.shape[1]
     out_dim = d if out_dim is None else check_int(out_dim, "out_dim", minimum=1)
     X, Y = (np.asarray(to_numpy(Z), dtype=np.float64) for Z in (X, Y))
     a, b = (None if w is None else np.asarray(to_numpy(w), dtype=np.float64) for w in (a, b))
     gen = as_generator(rng)
-    if params is None:
-        params = init_mlp(d, hidden, out_dim, gen)
-    params, history = train_lift(
-        X,
-        Y,
-        a,
-        b,
-        params,
-        p=p,
-        penalty=penalty,
-        n_steps=n_steps,
-        learning_rate=learning_rate,
-        n_projections=n_projections,
-        gen=gen,
-    )
-    theta = random_directions(d + params[-1][0].shape[1], n_projections, "mc", gen)
-    _, value, _, _, _ = aswd_objective(X, Y, a, b, params, theta, p, penalty)
+    params = init_mlp(d, hidden, out_dim, gen) if params is None else check_params(params, d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        params, history = train_lift(
+            X,
+            Y,
+            a,
+            b,
+            params,
+            p=p,
+            penalty=penalty,
+            steps=steps,
+            lr=lr,
+            n_projections=n_projections,
+            rng=gen,
+        )
+        theta = random_directions(d + params[-1][0].shape[1], n_projections, "mc", gen)
+        _, value, _, _, _ = aswd_objective(X, Y, a, b, params, theta, p, penalty)
+    if not (np.isfinite(value) and np.all(np.isfinite(history))):
+        raise ValueError(
+            f"the ASWD overflows float64 for clouds of magnitude up to "
+            f"{max(np.abs(X).max(), np.abs(Y).max()):.3g} at p = {p} (the lift is not "
+            "homogeneous, so they are not rescaled); rescale the inputs"
+        )
     return AugmentedResult(value=value, params=params, objective=history)
+
+
+def check_params(params, d):
+    """MLP parameters as a tuple of float64 (W, b) pairs chained from ``d`` inputs.
+
+    Raises TypeError unless ``params`` is a sequence of pairs of real arrays,
+    ValueError when their shapes do not chain (W_k of shape (in_k, out_k), b_k of
+    shape (out_k,), in_0 = d, in_{k+1} = out_k) or a value is not finite.
+    """
+    message = "params must be a sequence of (W, b) pairs of arrays, as returned in result.params"
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__len__") or len(params) == 0:
+        raise TypeError(f"{message}; got {type(params).__name__}")
+    checked = []
+    fan_in = d
+    for k, pair in enumerate(params):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise TypeError(f"{message}; entry {k} is {type(pair).__name__}")
+        W, b = (np.asarray(to_numpy(x) if hasattr(x, "shape") else x) for x in pair)
+        for x, name in ((W, "W"), (b, "b")):
+            if x.dtype.kind not in "biuf":
+                raise TypeError(f"{message}; params[{k}] {name} has dtype {x.dtype}")
+            if not np.all(np.isfinite(x)):
+                raise ValueError(f"params[{k}] {name} must be finite")
+        if W.ndim != 2 or W.shape[0] != fan_in or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"params[{k}] must be W of shape ({fan_in}, out) and b of shape (out,), got "
+                f"{W.shape} and {b.shape}"
+            )
+        checked.append((W.astype(np.float64), b.astype(np.float64)))
+        fan_in = W.shape[1]
+    return tuple(checked)

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import asarray_like, namespace, to_numpy
-from transport._validation import check_measure_pair, check_p
+from gpu.backend import asarray_like, result_float_dtype, to_numpy
+from gpu.validate import check_real
+from transport._scaling import check_no_underflow
+from transport._validation import check_measure_pair, check_p, named_arrays
 from transport.one_d import sort_with_weights
 
-__all__ = ["wasserstein_circle"]
+__all__ = ["MAX_CIRCLE_P", "wasserstein_circle"]
+
+#: Largest exponent of the circle solver. Its search evaluates lifted gaps up to
+#: about 3, and 3**MAX_CIRCLE_P must stay finite in float64.
+MAX_CIRCLE_P = 512.0
 
 
 def _on_unit_interval(values):
@@ -59,30 +65,36 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
 
     Parameters
     ----------
-    u_values : array, shape (..., n)
+    u_values : array_like, shape (..., n)
         Positions of the first measure(s); taken modulo 1. Leading axes are
-        batch axes, broadcast against those of ``v_values``.
-    v_values : array, shape (..., m)
+        batch axes, broadcast against those of ``v_values``. Lists and tuples
+        are converted to the namespace of the array arguments.
+    v_values : array_like, shape (..., m)
         Positions of the second measure(s), modulo 1.
-    u_weights, v_weights : array, shape (..., n) / (..., m), optional
+    u_weights, v_weights : array_like, shape (..., n) / (..., m), optional
         Non-negative weights (default uniform) of equal total mass (a missing
         vector counts as mass 1); normalised to mass 1.
     p : float
-        Exponent of the geodesic cost, ``p >= 1``.
+        Exponent of the geodesic cost, ``1 <= p <= MAX_CIRCLE_P`` (512): beyond,
+        :math:`|d|^p` leaves the float64 range in the search.
 
     Returns
     -------
-    array or numpy.float64
-        :math:`W_p` with the broadcast batch shape, float64, on the device of
-        the inputs (computed on the host).
+    array or NumPy scalar
+        :math:`W_p` with the broadcast batch shape, on the device of the
+        inputs (computed on the host in float64), in the floating dtype of the
+        inputs (see README, Conventions).
 
     Raises
     ------
     ValueError
         NaN or infinite values or weights, negative weights, total masses that
-        differ, empty supports, batch shapes that do not broadcast, ``p < 1``.
+        differ, empty supports, batch shapes that do not broadcast, ``p < 1``
+        or ``p > MAX_CIRCLE_P``, or distinct measures whose :math:`W_p^p`
+        underflows float64 (distances too small for this ``p``).
     TypeError
-        Non-real inputs, or arrays from different libraries.
+        Non-real (e.g. complex) values or weights, or arrays from different
+        libraries.
 
     References
     ----------
@@ -105,12 +117,15 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     """
     from transport._kernels.circle import _circle_wpp
 
-    xp = namespace(u_values, v_values, u_weights, v_weights)
-    p = check_p(p)
+    xp, (u_values, v_values, u_weights, v_weights) = named_arrays(
+        u_values=u_values, v_values=v_values, u_weights=u_weights, v_weights=v_weights
+    )
+    p = check_real(check_p(p), "p", high=MAX_CIRCLE_P)
     reference = u_values
     u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
     )
+    result_dtype = result_float_dtype(xp, u_values, v_values, u_weights, v_weights)
     n, m = u_values.shape[-1], v_values.shape[-1]
     host = [None if a is None else to_numpy(a) for a in (u_values, v_values, u_weights, v_weights)]
     size = int(np.prod(batch))
@@ -124,8 +139,10 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     empty = np.empty((size, 0))
     xw = empty if xw is None else np.ascontiguousarray(xw, dtype=np.float64)
     yw = empty if yw is None else np.ascontiguousarray(yw, dtype=np.float64)
-    out = _circle_wpp(x, xw, y, yw, p) ** (1.0 / p)
-    out = out.reshape(batch)
+    wpp = _circle_wpp(x, xw, y, yw, p)
+    check_no_underflow(np, wpp, p, lambda: _circle_wpp(x, xw, y, yw, 1.0), "W_p on the circle")
+    out = (wpp ** (1.0 / p)).reshape(batch)
     if isinstance(reference, np.ndarray):
+        out = out.astype(result_dtype)
         return out[()] if out.ndim == 0 else out
-    return asarray_like(out, reference)
+    return asarray_like(out, reference, result_dtype)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import ndtri
-from scipy.stats import qmc
 
-from gpu.backend import as_generator, asarray_like
+from gpu.backend import as_generator, asarray_like, namespace
 from gpu.validate import check_choice, check_int
 
 __all__ = ["DIRECTION_KINDS", "random_directions"]
@@ -29,6 +28,8 @@ def _orthogonal_blocks(d, n_directions, gen):
 
 def _sobol_gaussian_directions(d, n_directions, gen):
     """Scrambled Sobol points mapped through the normal quantile, then normalised."""
+    from scipy.stats import qmc  # imported here: scipy.stats costs most of `import transport`
+
     sampler = qmc.Sobol(d, scramble=True, rng=gen)
     points = sampler.random_base2(max(int(np.ceil(np.log2(n_directions))), 0))[:n_directions]
     # Scrambled Sobol points are uniform on (0, 1)^d almost surely; clip guards the
@@ -87,7 +88,7 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
        of measures", JMIV 51 (2015), Section 2.
     .. [2] Rowland, Hron, Tang, Choromanski, Sarlos, Weller, "Orthogonal estimation of
        Wasserstein distances", AISTATS 2019, Section 3 (orthogonal couplings).
-    .. [3] Nguyen, Ren, Ho, "Quasi-Monte Carlo for 3D sliced Wasserstein", ICLR 2024
+    .. [3] Nguyen, Bariletto, Ho, "Quasi-Monte Carlo for 3D sliced Wasserstein", ICLR 2024
        (QMC directions on the sphere).
     .. [4] Mezzadri, "How to generate random matrices from the classical compact
        groups", Notices AMS 54 (2007), Section 5.
@@ -113,6 +114,7 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
         theta = _sobol_gaussian_directions(d, n_directions, gen)
     theta = theta / np.linalg.norm(theta, axis=0, keepdims=True)
     dtype = None
-    if like is not None and getattr(like, "dtype", None) in (np.float32, np.float64):
-        dtype = like.dtype
+    if like is not None and hasattr(like, "dtype"):
+        if namespace(like).isdtype(like.dtype, "real floating"):
+            dtype = like.dtype
     return asarray_like(theta, like, dtype)

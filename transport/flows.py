@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gpu.backend import as_generator
+from gpu.backend import as_generator, result_float_dtype
+from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_choice, check_int, check_real
 from transport.augmented import aswd_objective, init_mlp, train_lift
@@ -60,7 +61,7 @@ class _Descent:
             return gP.T @ theta.T / L
         if self.method == "max_sw":
             starts = np.hstack([self.theta, random_directions(X.shape[1], 3, "mc", gen)])
-            theta, values, _ = ascend_directions(X, Y, None, None, starts, 2.0, n_iter=10)
+            theta, values, _ = ascend_directions(X, Y, None, None, starts, 2.0, steps=10)
             self.theta = theta[:, [int(np.argmax(values))]]
             _, gP, _ = slice_wpp_and_grad(self.theta.T @ X.T, None, self.theta.T @ Y.T, None, 2.0)
             return gP.T @ self.theta.T
@@ -72,21 +73,22 @@ class _Descent:
             weights = gP / np.maximum(PX, 1e-12)  # d||x - r theta|| / dx = (x - r theta) / ||.||
             return (weights.sum(axis=0)[:, None] * X - self.radius * weights.T @ theta.T) / L
         self.params, _ = train_lift(
-            X, Y, None, None, self.params, p=2.0, penalty=0.5, n_steps=5,
-            learning_rate=5e-3, n_projections=L, gen=gen,
+            X, Y, None, None, self.params, p=2.0, penalty=0.5, steps=5,
+            lr=5e-3, n_projections=L, rng=gen,
         )  # fmt: skip
         theta = random_directions(X.shape[1] + self.params[-1][0].shape[1], L, "mc", gen)
         _, S, _, grad_X, _ = aswd_objective(X, Y, None, None, self.params, theta, 2.0, 0.0)
         return 2.0 * S * grad_X
 
 
+@renamed_arguments(n_iter="steps", step_size="lr")
 def sliced_gradient_flow(
     X0,
     Y,
     *,
     method="sw",
-    n_iter=500,
-    step_size=0.5,
+    steps=500,
+    lr=0.5,
     n_projections=64,
     radius=1.0,
     record_every=50,
@@ -96,9 +98,9 @@ def sliced_gradient_flow(
 
     Parameters
     ----------
-    X0 : array, shape (n, d)
-        Initial particles (uniform weights).
-    Y : array, shape (m, d)
+    X0 : array_like, shape (n, d)
+        Initial particles (uniform weights), NumPy (CPU-only exception).
+    Y : array_like, shape (m, d)
         Target sample (uniform weights).
     method : {"sw", "max_sw", "gsw_circular", "aswd"}
         The distance :math:`D` whose square is descended: sliced Wasserstein with
@@ -107,10 +109,10 @@ def sliced_gradient_flow(
         iterations); circular GSW with radius ``radius``; ASWD with a (32, 32)
         tanh lift trained by 5 Adam steps per flow step (penalty 0.5), as in
         Chen et al. (2022).
-    n_iter : int
-        Flow iterations.
-    step_size : float
-        :math:`\eta`.
+    steps : int
+        Flow iterations (formerly ``n_iter``).
+    lr : float
+        The step :math:`\eta` (formerly ``step_size``).
     n_projections : int
         Directions per step (ignored by max-SW).
     radius : float
@@ -122,6 +124,8 @@ def sliced_gradient_flow(
     Returns
     -------
     FlowResult
+        Snapshots in the floating dtype of the inputs (see README,
+        Conventions); the flow itself runs in float64.
 
     Raises
     ------
@@ -140,23 +144,27 @@ def sliced_gradient_flow(
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> Y = rng.standard_normal((64, 2)) + 3.0
-    >>> res = sliced_gradient_flow(rng.standard_normal((64, 2)), Y, n_iter=200, rng=0)
+    >>> res = sliced_gradient_flow(rng.standard_normal((64, 2)), Y, steps=200, rng=0)
     >>> bool(np.abs(res.snapshots[-1].mean(0) - Y.mean(0)).max() < 0.05)
     True
     """
     check_choice(method, "method", FLOW_METHODS)
-    X = np.array(check_point_cloud(np, np.asarray(X0), "X0"), dtype=np.float64)
-    Y = np.asarray(check_point_cloud(np, np.asarray(Y), "Y", d=X.shape[1]), dtype=np.float64)
-    n_iter = check_int(n_iter, "n_iter", minimum=0)
-    step_size = check_real(step_size, "step_size", low=0.0, low_inclusive=False)
+    X0 = check_point_cloud(np, np.asarray(X0), "X0")
+    Y = check_point_cloud(np, np.asarray(Y), "Y", d=X0.shape[1])
+    dtype = result_float_dtype(np, X0, Y)
+    X = np.array(X0, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    steps = check_int(steps, "steps", minimum=0)
+    lr = check_real(lr, "lr", low=0.0, low_inclusive=False)
     n_projections = check_int(n_projections, "n_projections", minimum=1)
     record_every = check_int(record_every, "record_every", minimum=1)
     radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
     descent = _Descent(method, Y, n_projections, radius, as_generator(rng), X.shape[1])
     iterations, snapshots = [0], [X.copy()]
-    for it in range(1, n_iter + 1):
-        X -= step_size * X.shape[0] * descent.gradient(X)
-        if it % record_every == 0 or it == n_iter:
+    for it in range(1, steps + 1):
+        X -= lr * X.shape[0] * descent.gradient(X)
+        if it % record_every == 0 or it == steps:
             iterations.append(it)
             snapshots.append(X.copy())
-    return FlowResult(iterations=np.asarray(iterations), snapshots=np.stack(snapshots))
+    snapshots = np.stack(snapshots).astype(dtype, copy=False)
+    return FlowResult(iterations=np.asarray(iterations), snapshots=snapshots)

@@ -3,10 +3,14 @@ r"""Generalized sliced Wasserstein distances (polynomial and circular defining f
 from __future__ import annotations
 
 import itertools
+import math
 
-from gpu.backend import namespace
+import numpy as np
+
+from gpu.backend import namespace, result_float_dtype
 from gpu.validate import check_choice, check_int, check_real
-from transport._validation import check_p, normalised_weight_pair
+from transport._scaling import check_in_range, check_no_underflow, rescaling
+from transport._validation import check_p, named_arrays, normalised_weight_pair
 from transport.one_d import sorted_wpp
 from transport.sliced import (
     as_scalar,
@@ -16,9 +20,18 @@ from transport.sliced import (
     sort_rows,
 )
 
-__all__ = ["DEFINING_FUNCTIONS", "generalized_sliced_wasserstein", "monomial_features"]
+__all__ = [
+    "DEFINING_FUNCTIONS",
+    "MAX_MONOMIALS",
+    "generalized_sliced_wasserstein",
+    "monomial_features",
+]
 
 DEFINING_FUNCTIONS = ("polynomial", "circular")
+
+#: Largest number of monomials C(d + m - 1, m) of the polynomial family: the features
+#: and each chunk of directions hold that many columns (2**16 take seconds already).
+MAX_MONOMIALS = 1 << 16
 
 
 def monomial_features(X, degree):
@@ -85,32 +98,38 @@ def generalized_sliced_wasserstein(
 
     Parameters
     ----------
-    X, Y : array, shapes (n, d) and (m, d)
+    X, Y : array_like, shapes (n, d) and (m, d)
         Point clouds.
-    a, b : array, optional
+    a, b : array_like, optional
         Weights as in :func:`transport.sliced_wasserstein`.
     defining_function : {"polynomial", "circular"}
         The family :math:`g`.
     degree : int
-        Degree ``m`` of the polynomial family, a positive odd integer.
+        Degree ``m`` of the polynomial family, a positive odd integer with at
+        most :data:`MAX_MONOMIALS` monomials :math:`\binom{d + m - 1}{m}`.
     radius : float
         Radius ``r > 0`` of the circular family.
     p, n_projections, directions, rng, chunk_size
         As in :func:`transport.sliced_wasserstein`.
-    projections : array, optional
+    projections : array_like, optional
         Parameters :math:`\theta` as columns: shape (d, L) for ``"circular"``,
         (number of monomials, L) for ``"polynomial"``.
 
     Returns
     -------
-    numpy.float64 or 0-d array
-        :math:`GSW_p`.
+    NumPy scalar or 0-d array
+        :math:`GSW_p`, in the floating dtype of the inputs (see README,
+        Conventions). Clouds so large or small that the features or
+        :math:`|x - y|^p` leave the float64 range are rescaled by a power of
+        two :math:`s` (:math:`GSW_p` scales as :math:`s^m` for the polynomial
+        family; the circular family rescales the radius with the clouds).
 
     Raises
     ------
     ValueError
-        An unknown ``defining_function``, an even or non-positive ``degree``, a
-        non-positive ``radius``, and every error of
+        An unknown ``defining_function``, an even or non-positive ``degree`` or
+        one with more than :data:`MAX_MONOMIALS` monomials, a non-positive
+        ``radius``, a value beyond the float64 range, and every error of
         :func:`transport.sliced_wasserstein`.
 
     References
@@ -126,26 +145,63 @@ def generalized_sliced_wasserstein(
     >>> float(generalized_sliced_wasserstein(X, X, defining_function="circular", rng=0))
     0.0
     """
-    xp = namespace(X, Y, a, b, projections)
+    xp, (X, Y, a, b, projections) = named_arrays(X=X, Y=Y, a=a, b=b, projections=projections)
     check_choice(defining_function, "defining_function", DEFINING_FUNCTIONS)
     p = check_p(p)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
-    if defining_function == "polynomial":
+    dtype = result_float_dtype(xp, X, Y, a, b, projections)
+    polynomial = defining_function == "polynomial"
+    if polynomial:
         degree = check_int(degree, "degree", minimum=1)
         if degree % 2 == 0:
             raise ValueError(f"degree must be odd for an injective polynomial GSW, got {degree}")
-        X, Y = monomial_features(X, degree), monomial_features(Y, degree)
+        count = math.comb(X.shape[1] + degree - 1, degree)
+        if count > MAX_MONOMIALS:
+            raise ValueError(
+                f"degree {degree} in dimension {X.shape[1]} has {count} monomials, more than "
+                f"MAX_MONOMIALS = {MAX_MONOMIALS}; use a lower degree"
+            )
+        features = count
     else:
         radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
-    theta = resolve_directions(xp, X, X.shape[1], projections, n_projections, directions, rng)
+        features = X.shape[1]
+    theta = resolve_directions(xp, X, features, projections, n_projections, directions, rng)
+    step = chunk_length(X.shape[0] + Y.shape[0], theta.shape[1], chunk_size)
+
+    def wpp_of(X, Y, radius, p):
+        if polynomial:
+            X, Y = monomial_features(X, degree), monomial_features(Y, degree)
+        return _generalized_wpp(xp, X, a, Y, b, theta, p, step, None if polynomial else radius)
+
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
+        wpp = wpp_of(X, Y, radius, p)
+        scale = rescaling(xp, wpp, X, Y)
+        if scale is not None:
+            X, Y, radius = X / scale, Y / scale, radius / scale
+            wpp = check_in_range(xp, wpp_of(X, Y, radius, p), p, "GSW_p")
+    check_no_underflow(xp, wpp, p, lambda: wpp_of(X, Y, radius, 1.0), "GSW_p")
+    value = wpp ** (1.0 / p)
+    if scale is not None:
+        for _ in range(degree if polynomial else 1):  # GSW_p(sX, sY) = s**degree GSW_p(X, Y)
+            value = value * scale
+        if not bool(xp.all(xp.isfinite(xp.asarray(value)))):
+            raise ValueError(
+                f"GSW_p exceeds the float64 range: the clouds, of magnitude about {scale:.3g}, "
+                f"raised to the degree {degree}; rescale the inputs"
+            )
+    return as_scalar(xp.astype(xp.asarray(value), dtype))
+
+
+def _generalized_wpp(xp, X, a, Y, b, theta, p, step, radius):
+    """Mean :math:`W_p^p` over the columns of ``theta``: linear projections of the features
+    ``X``, ``Y`` (``radius`` None) or circular ones of radius ``radius``."""
     n_dirs = theta.shape[1]
-    step = chunk_length(X.shape[0] + Y.shape[0], n_dirs, chunk_size)
     total = 0.0
     for start in range(0, n_dirs, step):
         block = theta[:, start : start + step]
-        if defining_function == "polynomial":
+        if radius is None:
             PX = xp.matmul(xp.permute_dims(block, (1, 0)), xp.permute_dims(X, (1, 0)))
             PY = xp.matmul(xp.permute_dims(block, (1, 0)), xp.permute_dims(Y, (1, 0)))
         else:
@@ -154,4 +210,4 @@ def generalized_sliced_wasserstein(
         u, uw = sort_rows(xp, PX, a)
         v, vw = sort_rows(xp, PY, b)
         total = total + xp.sum(sorted_wpp(u, uw, v, vw, p))
-    return as_scalar((total / n_dirs) ** (1.0 / p))
+    return total / n_dirs

@@ -2,14 +2,17 @@ r"""Max-sliced Wasserstein distance: the best direction, found by projected grad
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from gpu.backend import asarray_like, namespace, to_numpy
+from gpu.backend import asarray_like, result_float_dtype, to_numpy
+from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_int, check_real
-from transport._validation import check_p, normalised_weight_pair
+from transport._scaling import check_in_range, rescaling
+from transport._validation import check_p, named_arrays, normalised_weight_pair
 from transport.directions import random_directions
 from transport.slice_gradients import slice_wpp_and_grad
 from transport.sliced import check_point_cloud
@@ -27,18 +30,30 @@ class MaxSlicedResult(Record):
         :math:`\\max_\\theta W_p(\\theta\\#\\mu, \\theta\\#\\nu)` over the directions
         visited (the best restart's final direction).
     direction : array, shape (d,)
-        The maximising unit direction, on the device of the inputs.
+        The maximising unit direction, on the device of the inputs, in their
+        floating dtype (see README, Conventions).
     restart_values : numpy.ndarray, shape (n_restarts,)
         Final :math:`W_p` of every restart (the spread shows how multimodal the
         objective is).
-    n_iter : int
-        Ascent iterations run (all restarts advance together).
+    steps : int
+        Ascent iterations run (all restarts advance together; formerly ``n_iter``).
     """
 
     value: float
     direction: object
     restart_values: np.ndarray
-    n_iter: int
+    steps: int
+
+    @property
+    def n_iter(self):
+        """Retired name of :attr:`steps` (kept one release, with a DeprecationWarning)."""
+        warnings.warn(
+            "MaxSlicedResult.n_iter is deprecated and will be removed in the next release; "
+            "use .steps",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.steps
 
 
 def _sphere_gradient(X, Y, a, b, theta, p):
@@ -48,14 +63,15 @@ def _sphere_gradient(X, Y, a, b, theta, p):
     return values, euclid - theta * np.sum(euclid * theta, axis=0, keepdims=True)
 
 
-def ascend_directions(X, Y, a, b, theta, p, *, n_iter, step_size=0.5, tol=1e-10):
+@renamed_arguments(n_iter="steps", step_size="lr")
+def ascend_directions(X, Y, a, b, theta, p, *, steps, lr=0.5, tol=1e-10):
     r"""Monotone projected gradient ascent of :math:`W_p^p(\theta\#\mu, \theta\#\nu)` on the sphere.
 
     Every column of ``theta`` is one ascent run: it moves along its normalised
     Riemannian gradient by an angle-like step and is renormalised; a step that
     does not increase the value is refused and halves that run's step, an
-    accepted one grows it by 1.2. Runs stop when every step is below ``tol`` or
-    after ``n_iter`` iterations. NumPy, CPU.
+    accepted one grows it by 1.2. Runs start with step ``lr`` and stop when
+    every step is below ``tol`` or after ``steps`` iterations. NumPy, CPU.
 
     Returns
     -------
@@ -63,31 +79,32 @@ def ascend_directions(X, Y, a, b, theta, p, *, n_iter, step_size=0.5, tol=1e-10)
         Final unit directions.
     values : numpy.ndarray, shape (R,)
         Their :math:`W_p^p`.
-    n_iter : int
+    done : int
         Iterations run.
     """
     theta = theta / np.linalg.norm(theta, axis=0, keepdims=True)
     values, grad = _sphere_gradient(X, Y, a, b, theta, p)
-    steps = np.full(theta.shape[1], float(step_size))
+    rates = np.full(theta.shape[1], float(lr))
     done = 0
-    for _ in range(n_iter):
+    for _ in range(steps):
         norms = np.linalg.norm(grad, axis=0)
-        moving = (steps > tol) & (norms > 0)
+        moving = (rates > tol) & (norms > 0)
         if not moving.any():
             break
         direction = np.where(moving, grad / np.where(norms > 0, norms, 1.0), 0.0)
-        proposal = theta + steps * direction
+        proposal = theta + rates * direction
         proposal /= np.linalg.norm(proposal, axis=0, keepdims=True)
         new_values, new_grad = _sphere_gradient(X, Y, a, b, proposal, p)
         better = moving & (new_values > values)
         theta = np.where(better, proposal, theta)
         grad = np.where(better, new_grad, grad)
         values = np.where(better, new_values, values)
-        steps = np.where(better, steps * 1.2, np.where(moving, steps * 0.5, steps))
+        rates = np.where(better, rates * 1.2, np.where(moving, rates * 0.5, rates))
         done += 1
     return theta, values, done
 
 
+@renamed_arguments(n_iter="steps", step_size="lr")
 def max_sliced_wasserstein(
     X,
     Y,
@@ -96,8 +113,8 @@ def max_sliced_wasserstein(
     *,
     p=2,
     n_restarts=8,
-    n_iter=200,
-    step_size=0.5,
+    steps=200,
+    lr=0.5,
     rng=None,
 ):
     r"""Max-sliced Wasserstein distance by projected gradient ascent on the sphere, with restarts.
@@ -114,18 +131,19 @@ def max_sliced_wasserstein(
 
     Parameters
     ----------
-    X, Y : array, shapes (n, d) and (m, d)
+    X, Y : array_like, shapes (n, d) and (m, d)
         Point clouds.
-    a, b : array, optional
+    a, b : array_like, optional
         Weights as in :func:`transport.sliced_wasserstein`.
     p : float
         Ground-cost exponent, ``p >= 1``.
     n_restarts : int
         Number of random starting directions, ``>= 1``.
-    n_iter : int
-        Maximum ascent iterations, ``>= 0``.
-    step_size : float
-        Initial step along the normalised gradient (roughly an angle in radians).
+    steps : int
+        Maximum ascent iterations, ``>= 0`` (formerly ``n_iter``).
+    lr : float
+        Initial step along the normalised gradient (roughly an angle in
+        radians; formerly ``step_size``).
     rng : None, int or numpy.random.Generator
         Source of the starting directions.
 
@@ -133,13 +151,15 @@ def max_sliced_wasserstein(
     -------
     MaxSlicedResult
         ``value`` (:math:`W_p`, not its power), ``direction``, ``restart_values``,
-        ``n_iter``.
+        ``steps`` (the iterations run). Clouds so large or small that
+        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
+        two (the direction is scale-free, the values homogeneous of degree 1).
 
     Raises
     ------
     ValueError
         As :func:`transport.sliced_wasserstein` for the clouds, weights and ``p``;
-        ``n_restarts < 1``, ``n_iter < 0`` or ``step_size <= 0``.
+        ``n_restarts < 1``, ``steps < 0`` or ``lr <= 0``.
 
     References
     ----------
@@ -157,25 +177,33 @@ def max_sliced_wasserstein(
     >>> abs(res.direction[2]).round(3)
     np.float64(1.0)
     """
-    xp = namespace(X, Y, a, b)
+    xp, (X, Y, a, b) = named_arrays(X=X, Y=Y, a=a, b=b)
     p = check_p(p)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
     n_restarts = check_int(n_restarts, "n_restarts", minimum=1)
-    n_iter = check_int(n_iter, "n_iter", minimum=0)
-    step_size = check_real(step_size, "step_size", low=0.0, low_inclusive=False)
+    steps = check_int(steps, "steps", minimum=0)
+    lr = check_real(lr, "lr", low=0.0, low_inclusive=False)
     reference = X
+    dtype = result_float_dtype(xp, X, Y, a, b)
     X, Y = (np.asarray(to_numpy(Z), dtype=np.float64) for Z in (X, Y))
     a, b = (None if w is None else np.asarray(to_numpy(w), dtype=np.float64) for w in (a, b))
     start = random_directions(X.shape[1], n_restarts, "mc", rng)
-    theta, values, done = ascend_directions(
-        X, Y, a, b, start, p, n_iter=n_iter, step_size=step_size
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        theta, values, done = ascend_directions(X, Y, a, b, start, p, steps=steps, lr=lr)
+    scale = rescaling(np, values, X, Y)
+    if scale is not None:
+        theta, values, done = ascend_directions(
+            X / scale, Y / scale, a, b, start, p, steps=steps, lr=lr
+        )
+        check_in_range(np, values, p, "max-SW_p")
+    distances = values ** (1.0 / p) if scale is None else values ** (1.0 / p) * scale
     best = int(np.argmax(values))
+    value = values[best] ** (1.0 / p) if scale is None else distances[best]
     return MaxSlicedResult(
-        value=float(values[best] ** (1.0 / p)),
-        direction=asarray_like(theta[:, best], reference),
-        restart_values=values ** (1.0 / p),
-        n_iter=done,
+        value=float(value),
+        direction=asarray_like(theta[:, best], reference, dtype),
+        restart_values=distances,
+        steps=done,
     )

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import is_cupy, namespace
+from gpu.backend import is_cupy, namespace, result_float_dtype
 from gpu.reductions import row_mean_abs_diff_pow
 from gpu.threads import n_cores, thread_pool
-from transport._validation import check_measure_pair, check_p
+from transport._scaling import check_in_range, check_no_underflow, rescaling
+from transport._validation import check_measure_pair, check_p, named_arrays
 
 __all__ = ["wasserstein_1d"]
 
@@ -172,13 +173,14 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
 
     Parameters
     ----------
-    u_values : array, shape (..., n)
+    u_values : array_like, shape (..., n)
         Support of the first measure(s); the last axis holds the atoms, leading
         axes are batch axes (broadcast against those of ``v_values``). Ties are
-        allowed.
-    v_values : array, shape (..., m)
+        allowed. Lists and tuples are converted to the namespace of the array
+        arguments (NumPy when there are none).
+    v_values : array_like, shape (..., m)
         Support of the second measure(s); ``m`` may differ from ``n``.
-    u_weights, v_weights : array, shape (..., n) / (..., m), optional
+    u_weights, v_weights : array_like, shape (..., n) / (..., m), optional
         Non-negative weights, broadcast against their values; default uniform.
         The two total masses must agree (a missing vector counts as mass 1);
         weights are normalised to mass 1.
@@ -187,18 +189,23 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
 
     Returns
     -------
-    array or numpy.float64
-        :math:`W_p` with the broadcast batch shape, float64 (a NumPy scalar when
-        there are no batch axes), on the device of the inputs.
+    array or NumPy scalar
+        :math:`W_p` with the broadcast batch shape (a NumPy scalar when there
+        are no batch axes), on the device of the inputs, in the floating dtype
+        of the inputs (see README, Conventions). Values so large or small that
+        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
+        two (:math:`W_p` is homogeneous of degree 1).
 
     Raises
     ------
     ValueError
         NaN or infinite values or weights, negative weights, total masses that
         differ, empty supports, weights whose length differs from their values,
-        batch shapes that do not broadcast, or ``p < 1``.
+        batch shapes that do not broadcast, ``p < 1``, or a ``p`` so large that
+        :math:`|x - y|^p` overflows even after rescaling.
     TypeError
-        Non-real inputs, or arrays from different libraries.
+        Non-real (e.g. complex) values or weights, or arrays from different
+        libraries.
 
     References
     ----------
@@ -215,11 +222,14 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     >>> wasserstein_1d(np.zeros((3, 4)), np.ones((3, 2))).shape
     (3,)
     """
-    xp = namespace(u_values, v_values, u_weights, v_weights)
+    xp, (u_values, v_values, u_weights, v_weights) = named_arrays(
+        u_values=u_values, v_values=v_values, u_weights=u_weights, v_weights=v_weights
+    )
     p = check_p(p)
     u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
     )
+    result_dtype = result_float_dtype(xp, u_values, v_values, u_weights, v_weights)
     n, m = u_values.shape[-1], v_values.shape[-1]
     dtype = xp.result_type(u_values.dtype, v_values.dtype)
     size = int(np.prod(batch))
@@ -231,7 +241,15 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
 
     u, uw = sort_with_weights(xp, rows(u_values, n), rows(u_weights, n))
     v, vw = sort_with_weights(xp, rows(v_values, m), rows(v_weights, m))
-    out = xp.reshape(sorted_wpp(u, uw, v, vw, p) ** (1.0 / p), batch)
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
+        wpp = sorted_wpp(u, uw, v, vw, p)
+        scale = rescaling(xp, wpp, u, v)
+        if scale is not None:
+            u, v = u / scale, v / scale
+            wpp = check_in_range(xp, sorted_wpp(u, uw, v, vw, p), p, "W_p")
+    check_no_underflow(xp, wpp, p, lambda: sorted_wpp(u, uw, v, vw, 1.0), "W_p")
+    out = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    out = xp.astype(xp.reshape(out, batch), result_dtype)
     if isinstance(out, np.ndarray) and out.ndim == 0:
         return out[()]
     return out

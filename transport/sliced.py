@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import namespace
+from gpu.backend import result_float_dtype
 from gpu.threads import n_cores, thread_pool
 from gpu.validate import check_int
+from transport._scaling import check_in_range, check_no_underflow, rescaling
 from transport._validation import (
     as_real_floating,
     check_p,
+    named_arrays,
     normalised_weight_pair,
     normalised_weights,
 )
@@ -177,18 +179,19 @@ def sliced_wasserstein(
 
     Parameters
     ----------
-    X : array, shape (n, d)
-        First point cloud.
-    Y : array, shape (m, d)
+    X : array_like, shape (n, d)
+        First point cloud. Lists and tuples are converted to the namespace of
+        the array arguments (NumPy when there are none).
+    Y : array_like, shape (m, d)
         Second point cloud; ``m`` may differ from ``n``.
-    a, b : array, shape (n,) / (m,), optional
+    a, b : array_like, shape (n,) / (m,), optional
         Non-negative weights (default uniform). The total masses must agree (a
         missing vector counts as mass 1); both are normalised to mass 1.
     p : float
         Ground-cost exponent, ``p >= 1``.
     n_projections : int
         Number of directions ``L >= 1`` drawn when ``projections`` is None.
-    projections : array, shape (d, L), optional
+    projections : array_like, shape (d, L), optional
         Directions to use (columns; they are not renormalised), as in POT.
     directions : {"mc", "orthogonal", "qmc"}
         How directions are drawn (see :func:`transport.random_directions`).
@@ -200,17 +203,23 @@ def sliced_wasserstein(
 
     Returns
     -------
-    numpy.float64 or 0-d array
-        :math:`SW_p`, on the device of the inputs.
+    NumPy scalar or 0-d array
+        :math:`SW_p`, on the device of the inputs, in the floating dtype of the
+        inputs (see README, Conventions). Clouds so large or small that
+        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
+        two (:math:`SW_p` is homogeneous of degree 1).
 
     Raises
     ------
     ValueError
         NaN or infinite values, negative weights or weights of different total
         mass, shape mismatches (dimensions, weight lengths, ``projections`` not
-        (d, L)), ``p < 1``, ``n_projections < 1`` or an unknown ``directions``.
+        (d, L)), ``p < 1``, ``n_projections < 1``, an unknown ``directions``, or
+        a ``p`` for which :math:`|x - y|^p` over- or underflows even after
+        rescaling.
     TypeError
-        Non-real inputs, arrays from different libraries, or a bad ``rng``.
+        Non-real (e.g. complex) inputs, arrays from different libraries, or a
+        bad ``rng``.
 
     References
     ----------
@@ -227,14 +236,28 @@ def sliced_wasserstein(
     >>> float(sliced_wasserstein(X, X + [1.0, 0.0, 0.0], projections=np.eye(3)) ** 2)
     0.3333333333333333
     """
-    xp = namespace(X, Y, a, b, projections)
+    xp, (X, Y, a, b, projections) = named_arrays(X=X, Y=Y, a=a, b=b, projections=projections)
     p = check_p(p)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
     theta = resolve_directions(xp, X, X.shape[1], projections, n_projections, directions, rng)
+    dtype = result_float_dtype(xp, X, Y, a, b, projections)
+    step = chunk_length(X.shape[0] + Y.shape[0], theta.shape[1], chunk_size)
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
+        wpp = sliced_wpp(xp, X, a, Y, b, theta, p, step)
+        scale = rescaling(xp, wpp, X, Y)
+        if scale is not None:
+            X, Y = X / scale, Y / scale
+            wpp = check_in_range(xp, sliced_wpp(xp, X, a, Y, b, theta, p, step), p, "SW_p")
+    check_no_underflow(xp, wpp, p, lambda: sliced_wpp(xp, X, a, Y, b, theta, 1.0, step), "SW_p")
+    value = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    return as_scalar(xp.astype(xp.asarray(value), dtype))
+
+
+def sliced_wpp(xp, X, a, Y, b, theta, p, step):
+    r""":math:`SW_p^p`: mean :math:`W_p^p` over the columns of ``theta``, ``step`` at a time."""
     n_dirs = theta.shape[1]
-    step = chunk_length(X.shape[0] + Y.shape[0], n_dirs, chunk_size)
     total = 0.0
     blocked = _use_blocked_pipeline(X, Y, a, b, theta, step)
     for start in range(0, n_dirs, step):
@@ -245,7 +268,7 @@ def sliced_wasserstein(
         u, uw = project_sorted(xp, X, a, block)
         v, vw = project_sorted(xp, Y, b, block)
         total = total + xp.sum(sorted_wpp(u, uw, v, vw, p))
-    return as_scalar((total / n_dirs) ** (1.0 / p))
+    return total / n_dirs
 
 
 def sliced_wasserstein_matrix(
@@ -267,9 +290,9 @@ def sliced_wasserstein_matrix(
 
     Parameters
     ----------
-    clouds : sequence of arrays, shapes (n_k, d)
+    clouds : sequence of array_like, shapes (n_k, d)
         The point clouds (sizes may differ, dimensions must agree).
-    weights : sequence of (array or None), optional
+    weights : sequence of (array_like or None), optional
         Weights of each cloud (None entries or a missing sequence: uniform); each
         is normalised to mass 1.
     p, n_projections, projections, directions, rng, chunk_size
@@ -278,7 +301,8 @@ def sliced_wasserstein_matrix(
     Returns
     -------
     array, shape (K, K)
-        Symmetric matrix of :math:`SW_p` with a zero diagonal, float64.
+        Symmetric matrix of :math:`SW_p` with a zero diagonal, in the floating
+        dtype of the inputs (see README, Conventions).
 
     Raises
     ------
@@ -302,12 +326,18 @@ def sliced_wasserstein_matrix(
     clouds = list(clouds)
     if not clouds:
         raise ValueError("clouds must hold at least one point cloud")
-    weights = [None] * len(clouds) if weights is None else list(weights)
-    if len(weights) != len(clouds):
+    K = len(clouds)
+    weights = [None] * K if weights is None else list(weights)
+    if len(weights) != K:
         raise ValueError(
             f"weights must have one entry per cloud ({len(clouds)}), got {len(weights)}"
         )
-    xp = namespace(*clouds, *weights, projections)
+    xp, converted = named_arrays(
+        projections=projections,
+        **{f"clouds[{k}]": c for k, c in enumerate(clouds)},
+        **{f"weights[{k}]": w for k, w in enumerate(weights)},
+    )
+    projections, clouds, weights = converted[0], converted[1 : K + 1], converted[K + 1 :]
     p = check_p(p)
     first = check_point_cloud(xp, clouds[0], "clouds[0]")
     clouds = [first] + [
@@ -321,13 +351,29 @@ def sliced_wasserstein_matrix(
     theta = resolve_directions(
         xp, first, first.shape[1], projections, n_projections, directions, rng
     )
+    dtype = result_float_dtype(xp, *clouds, *checked, projections)
+    step = chunk_length(sum(c.shape[0] for c in clouds), theta.shape[1], chunk_size)
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
+        wpp = _pairwise_wpp(xp, clouds, checked, theta, p, step)
+        scale = rescaling(xp, wpp, *clouds)
+        if scale is not None:
+            clouds = [c / scale for c in clouds]
+            wpp = check_in_range(xp, _pairwise_wpp(xp, clouds, checked, theta, p, step), p, "SW_p")
+    check_no_underflow(
+        xp, wpp, p, lambda: _pairwise_wpp(xp, clouds, checked, theta, 1.0, step), "SW_p"
+    )
+    D = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    return xp.astype(D, dtype)
+
+
+def _pairwise_wpp(xp, clouds, weights, theta, p, step):
+    """(K, K) matrix of :math:`SW_p^p` between the clouds on the columns of ``theta``."""
     n_dirs = theta.shape[1]
-    step = chunk_length(sum(c.shape[0] for c in clouds), n_dirs, chunk_size)
     K = len(clouds)
     sums = [[0.0] * K for _ in range(K)]
     for start in range(0, n_dirs, step):
         block = theta[:, start : start + step]
-        projected = [project_sorted(xp, c, w, block) for c, w in zip(clouds, checked, strict=True)]
+        projected = [project_sorted(xp, c, w, block) for c, w in zip(clouds, weights, strict=True)]
         for i in range(K):
             for j in range(i + 1, K):
                 (u, uw), (v, vw) = projected[i], projected[j]
@@ -338,5 +384,4 @@ def sliced_wasserstein_matrix(
         for i in range(K)
         for j in range(K)
     ]
-    D = xp.reshape(xp.stack(entries), (K, K))
-    return (D / n_dirs) ** (1.0 / p)
+    return xp.reshape(xp.stack(entries), (K, K)) / n_dirs

@@ -47,8 +47,8 @@ def test_flows_reach_the_target_sample(method, step):
         rng.standard_normal((60, 2)),
         Y,
         method=method,
-        n_iter=150,
-        step_size=step,
+        steps=150,
+        lr=step,
         radius=3.0,
         record_every=50,
         rng=1,
@@ -63,5 +63,14 @@ def test_flows_reach_the_target_sample(method, step):
 def test_flow_bad_input():
     with pytest.raises(ValueError, match="method must be one of"):
         sliced_gradient_flow(np.zeros((3, 2)), np.ones((3, 2)), method="dsw")
-    with pytest.raises(ValueError, match="step_size must be > 0"):
-        sliced_gradient_flow(np.zeros((3, 2)), np.ones((3, 2)), step_size=0.0)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        sliced_gradient_flow(np.zeros((3, 2)), np.ones((3, 2)), lr=0.0)
+
+
+def test_flow_retired_names_warn_and_still_work():
+    X0, Y = np.zeros((4, 2)), np.ones((4, 2))
+    new = sliced_gradient_flow(X0, Y, steps=3, lr=0.5, rng=0)
+    with pytest.warns(DeprecationWarning, match="is deprecated") as caught:
+        old = sliced_gradient_flow(X0, Y, n_iter=3, step_size=0.5, rng=0)
+    assert {"'n_iter'", "'step_size'"} <= {str(w.message).split()[3] for w in caught}
+    np.testing.assert_array_equal(old.snapshots, new.snapshots)

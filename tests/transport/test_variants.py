@@ -38,7 +38,9 @@ def test_max_sliced_weighted_and_seeded(rng, simplex):
     r1 = transport.max_sliced_wasserstein(X, Y, a, rng=5)
     r2 = transport.max_sliced_wasserstein(X, Y, a, rng=5)
     assert r1.value == r2.value
-    assert r1.to_dict()["n_iter"] == r1.n_iter
+    assert r1.to_dict()["steps"] == r1.steps > 0
+    with pytest.warns(DeprecationWarning, match="n_iter is deprecated"):
+        assert r1.n_iter == r1.steps
     direct = ot.wasserstein_1d(X @ r1.direction, Y @ r1.direction, a, p=2)
     assert r1.value == pytest.approx(np.sqrt(direct), rel=1e-10)
 
@@ -126,7 +128,7 @@ def test_aswd_gradients_match_finite_differences(p):
 def test_aswd_value_is_sw_of_lifted_clouds_and_training_ascends():
     rng = np.random.default_rng(4)
     X, Y = rng.standard_normal((80, 2)), rng.standard_normal((70, 2)) * 0.5 + 1.0
-    res = transport.augmented_sliced_wasserstein(X, Y, n_steps=40, rng=1)
+    res = transport.augmented_sliced_wasserstein(X, Y, steps=40, rng=1)
     # Adam ascent on J with fresh random directions: the objective rises on average.
     assert res.objective[-10:].mean() > res.objective[:10].mean()
     from transport.augmented import lift
