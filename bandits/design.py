@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from bandits.envs._base import as_host_matrix
 from bandits.records import GOptimalDesign
 from gpu.backend import asarray_like
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_int, check_real
 
+#: Arms whose largest entry lies outside [2^-SAFE_EXPONENT, 2^SAFE_EXPONENT] are rescaled
+#: first: the Frank--Wolfe kernel forms products of four entries (pi_k a_k a_k^T and its
+#: inverse), which overflow or lose precision to subnormals beyond about 2^+-256.
+SAFE_EXPONENT = 64
 
-def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptimalDesign:
+
+def _rescaled(host):
+    """``host`` times a power of two that brings its largest entry into [1/2, 1), if needed.
+
+    The G-optimal design is invariant to scaling the arms, and scaling by a power
+    of two is exact, so arms of moderate size are left untouched (same bits).
+    """
+    _, exponent = math.frexp(float(np.max(np.abs(host))))
+    if abs(exponent) <= SAFE_EXPONENT:
+        return host
+    return np.ldexp(host, -exponent)
+
+
+@renamed_arguments(max_iter="max_steps")
+def g_optimal_design(A, *, tol: float = 1e-3, max_steps: int = 100_000) -> GOptimalDesign:
     r"""G-optimal design on the rows of ``A`` by Frank--Wolfe (Kiefer--Wolfowitz).
 
     Finds weights :math:`\pi` on the simplex such that
@@ -21,8 +42,11 @@ def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptim
     where r is the rank of ``A`` (d when the arms span :math:`\mathbb R^d`); the
     Kiefer--Wolfowitz theorem says the minimum over designs of the left side
     is exactly r. Rank-deficient arm sets are handled in an orthonormal basis
-    of their span. Frank--Wolfe with away steps and exact line search
-    (Wolfe--Atwood, Todd--Yildirim); each iteration costs O(K r + r^2).
+    of their span. The design does not change when the arms are scaled, so arms
+    of very large or very small magnitude (beyond :math:`2^{\pm 64}`) are first
+    rescaled by a power of two and never overflow. Frank--Wolfe with away steps
+    and exact line search (Wolfe--Atwood, Todd--Yildirim); each iteration costs
+    O(K r + r^2).
 
     Parameters
     ----------
@@ -30,8 +54,9 @@ def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptim
         Arms (NumPy or CuPy; computed on the host, weights returned on A's device).
     tol : float
         Relative tolerance on the max variance, ``> 0``.
-    max_iter : int
-        Iteration cap; ``converged`` is False if it is reached first.
+    max_steps : int
+        Iteration cap; ``converged`` is False if it is reached first. (Retired
+        name: ``max_iter``, still accepted with a DeprecationWarning.)
 
     Returns
     -------
@@ -41,7 +66,7 @@ def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptim
     ------
     ValueError
         If ``A`` is not 2-D, is empty, holds NaN/inf, or is all zeros; for
-        ``tol <= 0`` or ``max_iter < 1``.
+        ``tol <= 0`` or ``max_steps < 1``.
 
     References
     ----------
@@ -61,10 +86,10 @@ def g_optimal_design(A, *, tol: float = 1e-3, max_iter: int = 100_000) -> GOptim
 
     host = as_host_matrix(A, "A", 2)
     tol = check_real(tol, "tol", low=0.0, low_inclusive=False)
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
     if not np.any(host):
         raise ValueError("A must have a non-zero row")
-    weights, iterations, gmax, rank = _g_optimal(host, tol, max_iter)
+    weights, iterations, gmax, rank = _g_optimal(_rescaled(host), tol, max_steps)
     weights = np.clip(weights, 0.0, None)
     weights /= weights.sum()
     return GOptimalDesign(

@@ -23,25 +23,40 @@ import numpy as np
 
 from bandits.envs import Environment, TableBandit
 from bandits.records import RegretSummary, SimulationResult
-from gpu.backend import as_generator, has_gpu, spawn, to_device
+from gpu.backend import as_generator, asarray_like, has_gpu, is_cupy, spawn, to_device
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_choice, check_int, check_real
 
 
-def _check(env, policy, T, n_runs, device):
-    if not isinstance(env, Environment):
-        raise TypeError(f"env must be a bandits.envs environment, got {type(env).__name__}")
-    if not callable(getattr(policy, "start", None)):
-        raise TypeError(f"policy must be a bandits.policies policy, got {type(policy).__name__}")
-    T = check_int(T, "T", minimum=1)
-    n_runs = check_int(n_runs, "n_runs", minimum=1)
+def _like_from_device(device):
+    """The retired ``device=`` keyword as a ``like=`` array: None (CPU) or a CuPy array."""
     device = check_choice(device, "device", ("cpu", "gpu", "auto"))
     if device == "auto":
         device = "gpu" if has_gpu() else "cpu"
-    if device == "gpu":
-        to_device(np.zeros(0), "gpu")  # raises RuntimeError without CuPy and a usable device
+    # to_device raises RuntimeError without CuPy and a usable device
+    return None if device == "cpu" else to_device(np.zeros(0), "gpu")
+
+
+def _check_policy(policy):
+    if isinstance(policy, type):
+        name = policy.__name__
+        raise TypeError(f"policy must be a policy instance such as {name}(), got the class {name}")
+    if not callable(getattr(policy, "start", None)):
+        raise TypeError(
+            "policy must be a bandits.policies policy instance such as OFUL(), "
+            f"got {type(policy).__name__}"
+        )
+
+
+def _check(env, policy, T, n_runs):
+    if not isinstance(env, Environment):
+        raise TypeError(f"env must be a bandits.envs environment, got {type(env).__name__}")
+    _check_policy(policy)
+    T = check_int(T, "T", minimum=1)
+    n_runs = check_int(n_runs, "n_runs", minimum=1)
     if isinstance(env, TableBandit) and T > env.horizon:
         raise ValueError(f"T must be <= the table's {env.horizon} rounds, got {T}")
-    return T, n_runs, device
+    return T, n_runs
 
 
 def run_streams(rng, n_runs):
@@ -69,14 +84,15 @@ def kernel_threads(n_runs):
         numba.set_num_threads(before)
 
 
-def blocks(env, runner, T, n_runs, rng, device="cpu"):
+@renamed_arguments(device=("like", _like_from_device))
+def blocks(env, runner, T, n_runs, rng, *, like=None):
     """Yield (t0, arm, reward, regret) for consecutive blocks of rounds.
 
     ``runner`` is ``policy.start(env, n_runs)``; it holds the state afterwards.
-    With ``device="gpu"`` a runner that has a numba.cuda twin moves its state to
-    the GPU and steps there.
+    With a CuPy array as ``like`` a runner that has a numba.cuda twin moves its
+    state to the GPU and steps there.
     """
-    if device == "gpu":
+    if is_cupy(like):
         runner.to_gpu()
     env_streams, policy_streams = run_streams(rng, n_runs)
     B = env.block_length
@@ -96,7 +112,8 @@ def blocks(env, runner, T, n_runs, rng, device="cpu"):
         yield (t0, *out)
 
 
-def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationResult:
+@renamed_arguments(device=("like", _like_from_device))
+def simulate(env, policy, T, *, n_runs, rng=None, like=None) -> SimulationResult:
     """Simulate ``n_runs`` independent runs of ``policy`` on ``env`` for ``T`` rounds.
 
     Parameters
@@ -104,7 +121,7 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
     env : bandits.envs.Environment
         The problem (finite, contextual, unit ball/sphere or table).
     policy : bandits.policies policy
-        For example ``bandits.policies.OFUL()``.
+        A policy instance, for example ``bandits.policies.OFUL()`` (not the class).
     T : int
         Horizon, ``>= 1``.
     n_runs : int
@@ -113,14 +130,17 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
         Parent stream; run r uses ``gpu.backend.spawn(rng, R)[r]`` (``rng``
         itself when R = 1), so run r of a batch equals a single run seeded
         with that stream, bit for bit on the CPU.
-    device : {"cpu", "gpu", "auto"}
-        ``"gpu"`` runs OFUL, LinTS, epsilon-greedy and disjoint LinUCB on finite,
-        contextual or table arm sets with the numba.cuda twins of the CPU kernels
-        (state held as CuPy arrays; draws are still made on the host, so run r
-        sees the same noise) and returns the record as CuPy arrays; phased
-        elimination and the unit ball/sphere run on the CPU kernels and only the
-        record moves to the GPU. GPU results match the CPU's up to FMA
-        contraction, not bit for bit.
+    like : array, optional
+        The record follows ``like``'s namespace and device (the environment
+        holds its arrays on the host, so it cannot say). A CuPy array runs OFUL,
+        LinTS, epsilon-greedy and disjoint LinUCB on finite, contextual or table
+        arm sets with the numba.cuda twins of the CPU kernels (state held as
+        CuPy arrays; draws are still made on the host, so run r sees the same
+        noise) and returns the record as CuPy arrays; phased elimination and the
+        unit ball/sphere run on the CPU kernels and only the record moves to the
+        GPU. GPU results match the CPU's up to FMA contraction, not bit for bit.
+        ``None`` (default) or a NumPy array: NumPy on the CPU. The retired
+        ``device={"cpu", "gpu", "auto"}`` still works, with a DeprecationWarning.
 
     Returns
     -------
@@ -130,12 +150,13 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
     Raises
     ------
     ValueError
-        For ``T < 1``, ``n_runs < 1``, an unknown device, a policy that does not
-        fit the environment, or T beyond a table's length.
+        For ``T < 1``, ``n_runs < 1``, a policy that does not fit the
+        environment, or T beyond a table's length.
     RuntimeError
-        For ``device="gpu"`` without CuPy and a usable CUDA device.
+        For the retired ``device="gpu"`` without CuPy and a usable CUDA device.
     TypeError
-        For a non-environment ``env`` or a non-policy ``policy``.
+        For a non-environment ``env``, or a ``policy`` that is not a policy
+        instance (the class ``OFUL`` instead of ``OFUL()``, for example).
 
     References
     ----------
@@ -152,12 +173,12 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
     >>> res.regret.shape, bool(np.all(np.diff(res.cumulative_regret, axis=1) >= 0))
     ((4, 200), True)
     """
-    T, n_runs, device = _check(env, policy, T, n_runs, device)
+    T, n_runs = _check(env, policy, T, n_runs)
     arms = np.empty((n_runs, T), dtype=np.int64)
     rewards = np.empty((n_runs, T))
     regret = np.empty((n_runs, T))
     runner = policy.start(env, n_runs)
-    for t0, arm, reward, reg in blocks(env, runner, T, n_runs, rng, device):
+    for t0, arm, reward, reg in blocks(env, runner, T, n_runs, rng, like=like):
         nb = arm.shape[1]
         arms[:, t0 : t0 + nb] = arm
         rewards[:, t0 : t0 + nb] = reward
@@ -168,7 +189,7 @@ def simulate(env, policy, T, *, n_runs, rng=None, device="cpu") -> SimulationRes
         "regret": regret,
         "cumulative_regret": np.cumsum(regret, axis=1),
     }
-    return SimulationResult(**{k: to_device(v, device) for k, v in fields.items()})
+    return SimulationResult(**{k: asarray_like(v, like) for k, v in fields.items()})
 
 
 def simulate_summary(
@@ -208,7 +229,7 @@ def simulate_summary(
     >>> int(s.rounds[-1]), s.cumulative_regret_quantiles.shape
     (1000, (3, 10))
     """
-    T, n_runs, _ = _check(env, policy, T, n_runs, "cpu")
+    T, n_runs = _check(env, policy, T, n_runs)
     every = check_int(every, "every", minimum=1)
     levels = np.asarray([check_real(q, "levels", low=0.0, high=1.0) for q in levels])
     keep = np.unique(np.append(np.arange(every, T + 1, every), T))

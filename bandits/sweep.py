@@ -88,9 +88,10 @@ def sweep(
 
     Raises
     ------
-    RuntimeError
-        If a grid point fails (for example a bad hyper-parameter); the message
-        names the point and chains the ``ValueError``.
+    ValueError, TypeError
+        Whatever a grid point raises (for example ``ValueError`` for a bad
+        hyper-parameter or ``n_runs < 1``), of its own type, with a note that
+        names the point (see :func:`gpu.scan.scan`).
 
     Examples
     --------

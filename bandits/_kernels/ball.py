@@ -19,7 +19,17 @@ import numba
 import numpy as np
 
 from bandits._kernels.dense import _cholesky, _dot, _refactor, _sym_matvec
-from bandits._kernels.ridge import EPSILON_GREEDY, LINTS, OFUL, _oful_radius, _ridge_update
+from bandits._kernels.ridge import (
+    EPSILON,
+    EPSILON_GREEDY,
+    LINTS,
+    OFUL,
+    POWER,
+    REFACTOR_EVERY,
+    V_SCALE,
+    _oful_radius,
+    _ridge_update,
+)
 from gpu.jit import kernel
 
 _BISECTIONS = 200
@@ -117,15 +127,15 @@ def _ball_block(
 ):
     """Advance every run through ``noise.shape[1]`` rounds on the unit ball (or sphere).
 
-    ``params`` as in :func:`bandits._kernels.ridge._ridge_block`; ``ball`` is True
+    ``params`` from :func:`bandits._kernels.ridge.ridge_params`; ``ball`` is True
     for the ball (uniform exploration inside it), False for the sphere.
     """
     n_runs, n_rounds = noise.shape
     d = theta.shape[0]
-    v = params[5]
-    epsilon = params[6]
-    power = params[7]
-    refactor_every = int(params[8])
+    v = params[V_SCALE]
+    epsilon = params[EPSILON]
+    power = params[POWER]
+    refactor_every = int(params[REFACTOR_EVERY])
     best = math.sqrt(_dot(theta, theta))
     for r in numba.prange(n_runs):
         a = action[r]

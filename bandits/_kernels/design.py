@@ -47,7 +47,7 @@ def _variances(X, pi, M, L, Linv, Minv, g, z):
 
 
 @kernel()
-def _frank_wolfe(X, pi, tol, max_iter):
+def _frank_wolfe(X, pi, tol, max_steps):
     """Run Frank--Wolfe on the rows of X (m, r), full column rank, from ``pi``.
 
     Updates ``pi`` in place; returns (iterations, max_k g_k).
@@ -70,7 +70,7 @@ def _frank_wolfe(X, pi, tol, max_iter):
                 up = k
             if pi[k] > 0.0 and (down < 0 or g[k] < g[down]):
                 down = k
-        if g[up] <= r * (1.0 + tol) or it >= max_iter:
+        if g[up] <= r * (1.0 + tol) or it >= max_steps:
             return it, g[up]
         it += 1
         if g[up] - r >= r - g[down]:
@@ -134,7 +134,7 @@ def _basis_start(X, pi):
 
 
 @kernel()
-def _g_optimal(A, tol, max_iter):
+def _g_optimal(A, tol, max_steps):
     """G-optimal design on the span of the rows of A (m, d), any rank >= 1.
 
     Works in an orthonormal basis of the span (from the SVD), so the bound is
@@ -159,5 +159,5 @@ def _g_optimal(A, tol, max_iter):
         pi[best] = 1.0
         return pi, 0, 1.0, 1
     _basis_start(X, pi)
-    it, gmax = _frank_wolfe(X, pi, tol, max_iter)
+    it, gmax = _frank_wolfe(X, pi, tol, max_steps)
     return pi, it, gmax, rank

@@ -24,12 +24,43 @@ from bandits._kernels.dense import (
 from bandits._kernels.design import _g_optimal
 from gpu.jit import kernel
 
+# The settings vector of the elimination kernels: these names index it.
+DELTA, NOISE_STD, TOL, MAX_STEPS = range(4)
+
+#: Cap on the pulls of one arm in one phase: int(ceil(x)) is undefined past 2^63, and a
+#: phase that asks for more pulls (an infinite count when the design has no variance to
+#: bound, e.g. all active arms are zero) simply lasts for the rest of any simulation.
+_MAX_PULLS = 2**62
+
+
+def elimination_params(delta, noise_std, tol, max_steps):
+    """The settings vector of ``_elimination_block`` and ``_ball_elimination_block``."""
+    params = np.zeros(4)
+    params[DELTA] = delta
+    params[NOISE_STD] = noise_std
+    params[TOL] = tol
+    params[MAX_STEPS] = max_steps
+    return params
+
+
+@kernel()
+def _pulls(x):
+    """ceil(x) pulls, at most ``_MAX_PULLS`` (also for x = inf or NaN)."""
+    if x < _MAX_PULLS:
+        return int(math.ceil(x))
+    return _MAX_PULLS
+
 
 @kernel()
 def _start_phase(A, active, remaining, phase, params):
-    """Plan phase ``phase`` (>= 1) on the active arms: fills ``remaining``."""
+    """Plan phase ``phase`` (>= 1) on the active arms: fills ``remaining``.
+
+    When every active arm is zero they all have mean 0: the first one is played
+    from then on.
+    """
     K = A.shape[0]
-    delta, sigma, tol, max_iter = params[0], params[1], params[2], int(params[3])
+    delta, sigma, tol = params[DELTA], params[NOISE_STD], params[TOL]
+    max_steps = int(params[MAX_STEPS])
     idx = np.empty(K, dtype=np.int64)
     m = 0
     for k in range(K):
@@ -40,12 +71,15 @@ def _start_phase(A, active, remaining, phase, params):
     sub = np.empty((m, A.shape[1]))
     for i in range(m):
         sub[i] = A[idx[i]]
-    pi, _, gmax, _ = _g_optimal(sub, tol, max_iter)
+    pi, _, gmax, rank = _g_optimal(sub, tol, max_steps)
+    if rank == 0:
+        remaining[idx[0]] = _MAX_PULLS
+        return
     eps = 2.0 ** (-phase)
     scale = 2.0 * gmax * sigma * sigma / (eps * eps) * math.log(K * phase * (phase + 1.0) / delta)
     for i in range(m):
         if pi[i] > 0.0:
-            remaining[idx[i]] = int(math.ceil(scale * pi[i]))
+            remaining[idx[i]] = _pulls(scale * pi[i])
 
 
 @kernel()
@@ -163,7 +197,8 @@ def _ball_elimination_block(
     """
     n_runs, n_rounds = noise.shape
     d = theta.shape[0]
-    delta, sigma, tol, max_iter = params[0], params[1], params[2], int(params[3])
+    delta, sigma, tol = params[DELTA], params[NOISE_STD], params[TOL]
+    max_steps = int(params[MAX_STEPS])
     best = math.sqrt(_dot(theta, theta))
     for r in numba.prange(n_runs):
         for t in range(n_rounds):
@@ -194,11 +229,11 @@ def _ball_elimination_block(
                     u = theta_hat[r] / nrm
                     m = _cap_points(u, cos_phi, points[r])
                 n_points[r] = m
-                pi, _, gmax, _ = _g_optimal(points[r, :m], tol, max_iter)
+                pi, _, gmax, _ = _g_optimal(points[r, :m], tol, max_steps)
                 log_term = d * math.log(3.0 / eps) + math.log(phase[r] * (phase[r] + 1.0) / delta)
                 scale = 2.0 * gmax * sigma * sigma / (eps * eps) * log_term
                 for k in range(m):
-                    remaining[r, k] = int(math.ceil(scale * pi[k])) if pi[k] > 0.0 else 0
+                    remaining[r, k] = _pulls(scale * pi[k]) if pi[k] > 0.0 else 0
             remaining[r, k_sel] -= 1
             a = points[r, k_sel]
             mean = _dot(a, theta)

@@ -38,6 +38,34 @@ from gpu.jit import kernel
 
 OFUL, LINTS, EPSILON_GREEDY = 0, 1, 2
 
+# The ridge kernels' settings travel as one float64 vector (a numba.cuda kernel
+# takes arrays, not records); these names index it, and ridge_params builds it.
+LAM, DELTA, S_BOUND, NOISE_STD, SCALE, V_SCALE, EPSILON, POWER, REFACTOR_EVERY = range(9)
+N_PARAMS = 9
+
+
+def ridge_params(
+    lam, refactor_every, *, delta=0.5, S=0.0, noise_std=0.0, scale=0.0, v=0.0, epsilon=0.0,
+    power=0.0,
+):  # fmt: skip
+    """The settings vector of :func:`_ridge_block` and :func:`bandits._kernels.ball._ball_block`.
+
+    ``lam`` and ``refactor_every`` serve every policy; OFUL reads ``delta``, ``S``,
+    ``noise_std`` and ``scale``, LinTS the posterior scale ``v``, epsilon-greedy
+    ``epsilon`` and ``power``. A setting a policy does not read keeps its default.
+    """
+    params = np.zeros(N_PARAMS)
+    params[LAM] = lam
+    params[DELTA] = delta
+    params[S_BOUND] = S
+    params[NOISE_STD] = noise_std
+    params[SCALE] = scale
+    params[V_SCALE] = v
+    params[EPSILON] = epsilon
+    params[POWER] = power
+    params[REFACTOR_EVERY] = refactor_every
+    return params
+
 
 @kernel()
 def _arm_statistics(A, Vinv, theta_hat, z, est, norm2):
@@ -52,11 +80,12 @@ def _arm_statistics(A, Vinv, theta_hat, z, est, norm2):
 def _oful_radius(params, logdet, d):
     """Radius of Abbasi-Yadkori et al. (2011), Thm 2, times ``scale``.
 
-    sigma sqrt(2 log(1/delta) + log det V - d log lam) + sqrt(lam) S.
+    noise_std sqrt(2 log(1/delta) + log det V - d log lam) + sqrt(lam) S.
     """
-    lam, delta, S, sigma, scale = params[0], params[1], params[2], params[3], params[4]
-    inside = 2.0 * math.log(1.0 / delta) + logdet - d * math.log(lam)
-    return scale * (sigma * math.sqrt(max(inside, 0.0)) + math.sqrt(lam) * S)
+    lam = params[LAM]
+    inside = 2.0 * math.log(1.0 / params[DELTA]) + logdet - d * math.log(lam)
+    radius = params[NOISE_STD] * math.sqrt(max(inside, 0.0)) + math.sqrt(lam) * params[S_BOUND]
+    return params[SCALE] * radius
 
 
 @kernel()
@@ -87,6 +116,103 @@ def _rebuild_gram(arms, counts, lam, V):
 
 
 @kernel()
+def _select_oful(params, fixed, A, Vinv, theta_hat, logdet, est, norm2, z, sc):
+    """OFUL's arm: the largest upper confidence bound est_k + beta ||a_k||_{V^{-1}}."""
+    beta = _oful_radius(params, logdet[0], A.shape[1])
+    if fixed:
+        for k in range(A.shape[0]):
+            sc[k] = est[k] + beta * math.sqrt(max(norm2[k], 0.0))
+    else:
+        for k in range(A.shape[0]):
+            _sym_matvec(Vinv, A[k], z)
+            sc[k] = _dot(A[k], theta_hat) + beta * math.sqrt(max(_dot(A[k], z), 0.0))
+    return _argmax(sc)
+
+
+@kernel()
+def _select_lints(
+    params, fixed, A, counts, V, Vinv, theta_hat, logdet, L, Linv, normal, sample, sc
+):  # fmt: skip
+    """LinTS's arm: the best arm for theta_hat + v L eta, L L^T = V^{-1}, eta = ``normal``.
+
+    A V^{-1} that lost positive definiteness to rounding is first recomputed from V.
+    """
+    d = A.shape[1]
+    if not _cholesky(Vinv, L):
+        if fixed:
+            _rebuild_gram(A, counts, params[LAM], V)
+        logdet[0] = _refactor(V, L, Linv, Vinv)
+        _cholesky(Vinv, L)
+    v = params[V_SCALE]
+    for i in range(d):
+        acc = 0.0
+        for j in range(i + 1):
+            acc += L[i, j] * normal[j]
+        sample[i] = theta_hat[i] + v * acc
+    for k in range(A.shape[0]):
+        sc[k] = _dot(A[k], sample)
+    return _argmax(sc)
+
+
+@kernel()
+def _select_greedy(params, fixed, A, theta_hat, est, uniform, tt, sc):
+    """Epsilon-greedy's arm: uniform with probability min(1, epsilon (tt + 1)^-power)."""
+    K = A.shape[0]
+    eps_t = min(1.0, params[EPSILON] * (tt + 1.0) ** (-params[POWER]))
+    if uniform[0] < eps_t:
+        return min(int(uniform[1] * K), K - 1)
+    for k in range(K):
+        sc[k] = est[k] if fixed else _dot(A[k], theta_hat)
+    return _argmax(sc)
+
+
+@kernel()
+def _learn(
+    params, fixed, A, arms_t, k_sel, reward, tt, V, Vinv, b, theta_hat, logdet, est, norm2,
+    counts, z, w, L, Linv,
+):  # fmt: skip
+    """Add the pull of arm ``k_sel`` in round ``tt`` to the ridge statistics.
+
+    Rank-one updates of V^{-1}, log det V, theta_hat and (fixed arms) the arm
+    statistics, then the Cholesky refresh every ``refactor_every`` rounds.
+    """
+    K = A.shape[0]
+    d = A.shape[1]
+    a = A[k_sel]
+    if fixed:
+        counts[k_sel] += 1
+    else:
+        _add_outer(V, a, 1.0)
+    for i in range(d):
+        b[i] += reward * a[i]
+    resid = reward - _dot(a, theta_hat)
+    q = _sherman_morrison(Vinv, a, z)
+    qinv = 1.0 / q
+    c = resid * qinv
+    for i in range(d):
+        theta_hat[i] += c * z[i]
+    logdet[0] += math.log(q)
+    if fixed:
+        for k in range(K):
+            w[k] = 0.0
+        for j in range(d):
+            zj = z[j]
+            for k in range(K):
+                w[k] += arms_t[j, k] * zj
+        for k in range(K):
+            est[k] += c * w[k]
+            norm2[k] -= (w[k] * w[k]) * qinv
+    refactor_every = int(params[REFACTOR_EVERY])
+    if refactor_every > 0 and (tt + 1) % refactor_every == 0:
+        if fixed:
+            _rebuild_gram(A, counts, params[LAM], V)
+        logdet[0] = _refactor(V, L, Linv, Vinv)
+        _sym_matvec(Vinv, b, theta_hat)
+        if fixed:
+            _arm_statistics(A, Vinv, theta_hat, z, est, norm2)
+
+
+@kernel()
 def _ridge_run(
     policy, params, fixed, arms, arms_t, means, noise, normals, uniforms, t0,
     V, Vinv, b, theta_hat, logdet, est, norm2, counts, z, w, L, Linv, sample, sc,
@@ -96,18 +222,11 @@ def _ridge_run(
 
     ``arms`` (Ba, K, d), ``means`` (Bm, K), ``noise`` (B,), ``normals`` (B, n),
     ``uniforms`` (B, m), ``logdet`` a length-1 array; the outputs are (B,).
-    ``params`` = (lam, delta, S, sigma, scale, v, epsilon, power, refactor_every).
+    ``params`` is built by :func:`ridge_params`.
     """
-    n_rounds = noise.shape[0]
     K = arms.shape[1]
-    d = arms.shape[2]
-    lam = params[0]
-    v = params[5]
-    epsilon = params[6]
-    power = params[7]
-    refactor_every = int(params[8])
     best = 0.0
-    for t in range(n_rounds):
+    for t in range(noise.shape[0]):
         A = arms[min(t, arms.shape[0] - 1)]
         mrow = means[min(t, means.shape[0] - 1)]
         if t == 0 or means.shape[0] > 1:
@@ -117,37 +236,14 @@ def _ridge_run(
         tt = t0 + t
         # ---- select
         if policy == OFUL:
-            beta = _oful_radius(params, logdet[0], d)
-            if fixed:
-                for k in range(K):
-                    sc[k] = est[k] + beta * math.sqrt(max(norm2[k], 0.0))
-            else:
-                for k in range(K):
-                    _sym_matvec(Vinv, A[k], z)
-                    sc[k] = _dot(A[k], theta_hat) + beta * math.sqrt(max(_dot(A[k], z), 0.0))
-            k_sel = _argmax(sc)
+            k_sel = _select_oful(params, fixed, A, Vinv, theta_hat, logdet, est, norm2, z, sc)
         elif policy == LINTS:
-            if not _cholesky(Vinv, L):
-                if fixed:
-                    _rebuild_gram(A, counts, lam, V)
-                logdet[0] = _refactor(V, L, Linv, Vinv)
-                _cholesky(Vinv, L)
-            for i in range(d):
-                acc = 0.0
-                for j in range(i + 1):
-                    acc += L[i, j] * normals[t, j]
-                sample[i] = theta_hat[i] + v * acc
-            for k in range(K):
-                sc[k] = _dot(A[k], sample)
-            k_sel = _argmax(sc)
+            k_sel = _select_lints(
+                params, fixed, A, counts, V, Vinv, theta_hat, logdet, L, Linv, normals[t],
+                sample, sc,
+            )  # fmt: skip
         else:
-            eps_t = min(1.0, epsilon * (tt + 1.0) ** (-power))
-            if uniforms[t, 0] < eps_t:
-                k_sel = min(int(uniforms[t, 1] * K), K - 1)
-            else:
-                for k in range(K):
-                    sc[k] = est[k] if fixed else _dot(A[k], theta_hat)
-                k_sel = _argmax(sc)
+            k_sel = _select_greedy(params, fixed, A, theta_hat, est, uniforms[t], tt, sc)
         # ---- environment: exact pseudo-regret
         mean = mrow[k_sel]
         reward = mean + noise[t]
@@ -155,37 +251,10 @@ def _ridge_run(
         out_reward[t] = reward
         out_regret[t] = best - mean
         # ---- learn
-        a = A[k_sel]
-        if fixed:
-            counts[k_sel] += 1
-        else:
-            _add_outer(V, a, 1.0)
-        for i in range(d):
-            b[i] += reward * a[i]
-        resid = reward - _dot(a, theta_hat)
-        q = _sherman_morrison(Vinv, a, z)
-        qinv = 1.0 / q
-        c = resid * qinv
-        for i in range(d):
-            theta_hat[i] += c * z[i]
-        logdet[0] += math.log(q)
-        if fixed:
-            for k in range(K):
-                w[k] = 0.0
-            for j in range(d):
-                zj = z[j]
-                for k in range(K):
-                    w[k] += arms_t[j, k] * zj
-            for k in range(K):
-                est[k] += c * w[k]
-                norm2[k] -= (w[k] * w[k]) * qinv
-        if refactor_every > 0 and (tt + 1) % refactor_every == 0:
-            if fixed:
-                _rebuild_gram(A, counts, lam, V)
-            logdet[0] = _refactor(V, L, Linv, Vinv)
-            _sym_matvec(Vinv, b, theta_hat)
-            if fixed:
-                _arm_statistics(A, Vinv, theta_hat, z, est, norm2)
+        _learn(
+            params, fixed, A, arms_t, k_sel, reward, tt, V, Vinv, b, theta_hat, logdet, est,
+            norm2, counts, z, w, L, Linv,
+        )  # fmt: skip
 
 
 @kernel(parallel=True)

@@ -30,6 +30,10 @@ _SHARED = [
     ridge._arm_statistics,
     ridge._oful_radius,
     ridge._rebuild_gram,
+    ridge._select_oful,
+    ridge._select_lints,
+    ridge._select_greedy,
+    ridge._learn,
     ridge._ridge_run,
 ]
 _DEVICE = device_functions(_SHARED)

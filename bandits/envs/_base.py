@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from gpu.backend import to_numpy
+from gpu.backend import as_generator, to_numpy
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_choice, check_finite, check_ndim, check_real
 
 NOISES = ("gaussian", "bounded")
@@ -91,13 +92,20 @@ class Environment:
         """Rounds drawn per block (independent of the number of runs)."""
         return FIXED_BLOCK
 
-    def draw(self, gen: np.random.Generator, length: int) -> dict:
-        """Draw one run's randomness for ``length`` rounds from ``gen``."""
+    @renamed_arguments(gen="rng")
+    def draw(self, rng, length: int) -> dict:
+        """Draw one run's randomness for ``length`` rounds from ``rng``.
+
+        ``rng`` is None, an int or a :class:`numpy.random.Generator` (the
+        simulator passes each run's generator, which it advances). The retired
+        name ``gen`` still works, with a DeprecationWarning.
+        """
+        rng = as_generator(rng)
         if self.noise == "gaussian":
-            noise = self.noise_std * gen.standard_normal(length)
+            noise = self.noise_std * rng.standard_normal(length)
         else:
             c = math.sqrt(3.0) * self.noise_std
-            noise = gen.uniform(-c, c, length)
+            noise = rng.uniform(-c, c, length)
         return {"noise": noise}
 
     def block(self, draws: list[dict], t0: int, length: int):

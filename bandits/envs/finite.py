@@ -7,6 +7,7 @@ import numpy as np
 from bandits._kernels.dense import _arm_means
 from bandits.envs._base import Environment, as_host_matrix, per_round_features_block_length
 from gpu.backend import as_generator, namespace, to_numpy
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_choice, check_int
 
 FEATURES = ("gaussian", "sphere")
@@ -123,9 +124,12 @@ class ContextualLinearBandit(Environment):
         """One round's arm features (K, d), drawn from ``rng``."""
         return self._features(as_generator(rng), (self.n_arms, self.d))
 
-    def draw(self, gen, length):
-        out = super().draw(gen, length)
-        out["arms"] = self._features(gen, (length, self.n_arms, self.d))
+    @renamed_arguments(gen="rng")
+    def draw(self, rng, length):
+        """Noise and arm features (``length``, K, d) for ``length`` rounds from ``rng``."""
+        rng = as_generator(rng)
+        out = super().draw(rng, length)
+        out["arms"] = self._features(rng, (length, self.n_arms, self.d))
         return out
 
     def expected_regret(self, chosen, arms):

@@ -6,6 +6,7 @@ import numpy as np
 
 from bandits.envs._base import Environment, as_host_matrix, per_round_features_block_length
 from gpu.backend import to_numpy
+from gpu.deprecation import renamed_arguments
 
 
 class TableBandit(Environment):
@@ -63,7 +64,9 @@ class TableBandit(Environment):
     def block_length(self) -> int:
         return per_round_features_block_length(self.n_arms, self.d)
 
-    def draw(self, gen, length):
+    @renamed_arguments(gen="rng")
+    def draw(self, rng, length):
+        """Nothing: a table holds all its randomness."""
         return {}
 
     def block(self, draws, t0, length):

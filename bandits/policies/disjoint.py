@@ -73,8 +73,11 @@ class DisjointLinUCB:
     lowest index (as in mabwiser). :math:`A_k^{-1}` is updated by
     Sherman--Morrison and refreshed by Cholesky every ``refactor_every`` pulls of
     the arm. Works on fixed, contextual and table environments; with a
-    :class:`bandits.envs.TableBandit` given one context per round it reproduces
-    mabwiser's ``LearningPolicy.LinUCB(alpha, l2_lambda=lam)``.
+    :class:`bandits.envs.TableBandit` given one context per round and ``lam = 1``
+    it reproduces mabwiser's ``LearningPolicy.LinUCB(alpha)``. Only at ``lam = 1``:
+    mabwiser starts an untrained arm's :math:`A_k^{-1}` at :math:`\lambda I`
+    instead of :math:`I/\lambda`, so for other ``lam`` the widths of arms not yet
+    pulled, and hence the choices, differ.
 
     Parameters
     ----------

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bandits._kernels.elimination import elimination_params
 from bandits.policies._runner import Runner, check_delta, check_optional_positive, outputs
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_int, check_real
 
 
@@ -15,7 +17,7 @@ class _PhasedRunner(Runner):
 
     def __init__(self, params, env, n_runs):
         d = env.d
-        self.params = np.asarray(params, dtype=np.float64)
+        self.params = params
         self.env = env
         self.phase = np.zeros(n_runs, dtype=np.int64)
         self.V = np.zeros((n_runs, d, d))
@@ -69,6 +71,7 @@ class _EliminationRunner(_PhasedRunner):
         return arm, reward, regret
 
 
+@renamed_arguments(sigma="noise_std", max_iter="max_steps")
 @dataclass(frozen=True)
 class PhasedElimination:
     r"""Phased elimination with G-optimal exploration (Lattimore and Szepesvari, Alg. 12).
@@ -77,7 +80,8 @@ class PhasedElimination:
     computes a G-optimal design :math:`\pi_\ell` on the active arms with
     :func:`bandits.g_optimal_design` (Frank--Wolfe), pulls each arm ``a``
     :math:`\lceil 2 g \sigma^2 \pi_\ell(a) \varepsilon_\ell^{-2} \log(K\ell(\ell+1)/\delta)\rceil`
-    times (g the design's achieved max variance, at most ``rank * (1 + tol)``),
+    times (g the design's achieved max variance, at most ``rank * (1 + tol)``;
+    :math:`\sigma` = ``noise_std``),
     fits least squares on the phase's data and eliminates every arm whose
     estimated gap exceeds :math:`2\varepsilon_\ell`. Needs a fixed finite arm set,
     or the unit ball/sphere: there the active set after each phase is a spherical
@@ -89,12 +93,13 @@ class PhasedElimination:
     ----------
     delta : float
         Confidence level in (0, 1).
-    sigma : float, optional
-        Sub-Gaussian constant; default the environment's.
+    noise_std : float, optional
+        Sub-Gaussian constant; default the environment's. (Retired name:
+        ``sigma``, still accepted with a DeprecationWarning.)
     tol : float
         Design tolerance: max variance <= rank (1 + tol).
-    max_iter : int
-        Frank--Wolfe iteration cap per design.
+    max_steps : int
+        Frank--Wolfe iteration cap per design. (Retired name: ``max_iter``.)
 
     Raises
     ------
@@ -114,20 +119,21 @@ class PhasedElimination:
     """
 
     delta: float = 0.05
-    sigma: float | None = None
+    noise_std: float | None = None
     tol: float = 0.01
-    max_iter: int = 100_000
+    max_steps: int = 100_000
 
     def __post_init__(self):
         object.__setattr__(self, "delta", check_delta(self.delta))
-        object.__setattr__(self, "sigma", check_optional_positive(self.sigma, "sigma"))
+        noise_std = check_optional_positive(self.noise_std, "noise_std")
+        object.__setattr__(self, "noise_std", noise_std)
         object.__setattr__(self, "tol", check_real(self.tol, "tol", low=0.0, low_inclusive=False))
-        object.__setattr__(self, "max_iter", check_int(self.max_iter, "max_iter", minimum=1))
+        object.__setattr__(self, "max_steps", check_int(self.max_steps, "max_steps", minimum=1))
 
     def start(self, env, n_runs):
         """Batched state for ``n_runs`` runs on ``env`` (fixed arms, unit ball or sphere)."""
-        sigma = env.subgaussian if self.sigma is None else self.sigma
-        params = [self.delta, max(sigma, 1e-12), self.tol, self.max_iter]
+        noise_std = env.subgaussian if self.noise_std is None else self.noise_std
+        params = elimination_params(self.delta, max(noise_std, 1e-12), self.tol, self.max_steps)
         if env.continuous:
             return _BallEliminationRunner(params, env, n_runs)
         if not env.fixed_arms:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bandits._kernels.ridge import EPSILON_GREEDY as EPSILON_GREEDY_CODE
+from bandits._kernels.ridge import LAM, ridge_params
 from bandits._kernels.ridge import LINTS as LINTS_CODE
 from bandits._kernels.ridge import OFUL as OFUL_CODE
 from bandits.policies._runner import (
@@ -20,6 +21,7 @@ from bandits.policies._runner import (
     log_det_identity,
     outputs,
 )
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_real
 
 
@@ -28,9 +30,9 @@ class _RidgeRunner(Runner):
 
     def __init__(self, code, params, env, n_runs, n_normal, n_uniform):
         d = env.d
-        lam = params[0]
+        lam = params[LAM]
         self.code = code
-        self.params = np.asarray(params, dtype=np.float64)
+        self.params = params
         self.env = env
         self.n_normal = n_normal
         self.n_uniform = n_uniform
@@ -108,10 +110,11 @@ class _RidgeRunner(Runner):
         return arm, reward, regret
 
 
-def _sigma(value, env):
+def _noise_std(value, env):
     return env.subgaussian if value is None else value
 
 
+@renamed_arguments(sigma="noise_std")
 @dataclass(frozen=True)
 class OFUL:
     r"""OFUL / LinUCB with a shared parameter (Abbasi-Yadkori, Pal and Szepesvari, 2011).
@@ -122,8 +125,9 @@ class OFUL:
     .. math:: \beta_t = \sigma\sqrt{2\log(1/\delta) + \log\det V_t - d\log\lambda}
               + \sqrt{\lambda}\, S,
 
-    multiplied by ``scale``. :math:`V_t^{-1}` is updated by Sherman--Morrison,
-    :math:`\log\det V_t` by the matrix determinant lemma, and on a fixed arm set
+    with :math:`\sigma` = ``noise_std``, multiplied by ``scale``. :math:`V_t^{-1}` is
+    updated by Sherman--Morrison, :math:`\log\det V_t` by the matrix determinant
+    lemma, and on a fixed arm set
     the per-arm estimates and widths in O(K d + d^2) per round; every
     ``refactor_every`` rounds everything is recomputed from :math:`V_t` by
     Cholesky. On the unit ball the optimistic action is computed exactly (see
@@ -137,8 +141,9 @@ class OFUL:
         Confidence level in (0, 1).
     S : float, optional
         Bound on :math:`\|\theta\|`; default the environment's true norm.
-    sigma : float, optional
+    noise_std : float, optional
         Sub-Gaussian constant of the noise; default the environment's.
+        (Retired name: ``sigma``, still accepted with a DeprecationWarning.)
     scale : float
         Multiplier of the radius, ``>= 0`` (0 is the greedy ridge policy).
     refactor_every : int
@@ -148,7 +153,7 @@ class OFUL:
     ------
     ValueError
         For ``lam <= 0``, ``delta`` outside (0, 1), ``scale < 0``, ``S`` or
-        ``sigma <= 0``, ``refactor_every < 0``.
+        ``noise_std <= 0``, ``refactor_every < 0``.
 
     References
     ----------
@@ -164,7 +169,7 @@ class OFUL:
     lam: float = 1.0
     delta: float = 0.05
     S: float | None = None
-    sigma: float | None = None
+    noise_std: float | None = None
     scale: float = 1.0
     refactor_every: int = 1000
 
@@ -172,18 +177,25 @@ class OFUL:
         object.__setattr__(self, "lam", check_lam(self.lam))
         object.__setattr__(self, "delta", check_delta(self.delta))
         object.__setattr__(self, "S", check_optional_positive(self.S, "S"))
-        object.__setattr__(self, "sigma", check_optional_positive(self.sigma, "sigma"))
+        noise_std = check_optional_positive(self.noise_std, "noise_std")
+        object.__setattr__(self, "noise_std", noise_std)
         object.__setattr__(self, "scale", check_real(self.scale, "scale", low=0.0))
         object.__setattr__(self, "refactor_every", check_refactor(self.refactor_every))
 
     def start(self, env, n_runs):
         """Batched state for ``n_runs`` runs on ``env``."""
-        S = env.theta_norm if self.S is None else self.S
-        params = [self.lam, self.delta, S, _sigma(self.sigma, env), self.scale, 0.0, 0.0, 0.0]
-        params.append(self.refactor_every)
+        params = ridge_params(
+            self.lam,
+            self.refactor_every,
+            delta=self.delta,
+            S=env.theta_norm if self.S is None else self.S,
+            noise_std=_noise_std(self.noise_std, env),
+            scale=self.scale,
+        )
         return _RidgeRunner(OFUL_CODE, params, env, n_runs, 0, 0)
 
 
+@renamed_arguments(sigma="noise_std")
 @dataclass(frozen=True)
 class LinTS:
     r"""Linear Thompson sampling (Agrawal and Goyal, 2013).
@@ -191,8 +203,9 @@ class LinTS:
     Each round samples :math:`\tilde\theta = \hat\theta_t + v\, V_t^{-1/2}\eta`,
     :math:`\eta \sim \mathcal N(0, I_d)`, and plays the arm maximising
     :math:`\langle a, \tilde\theta\rangle` (on the ball: :math:`\tilde\theta/\|\tilde\theta\|`).
-    The paper's scale is :math:`v = \sigma\sqrt{24\, d\log(1/\delta)/\epsilon}`;
-    pass ``v`` to override it (``v = sigma`` is the common practical choice).
+    The paper's scale is :math:`v = \sigma\sqrt{24\, d\log(1/\delta)/\epsilon}`
+    (:math:`\sigma` = ``noise_std``); pass ``v`` to override it (``v = noise_std``
+    is the common practical choice).
 
     Parameters
     ----------
@@ -204,8 +217,9 @@ class LinTS:
         The paper's parameter in (0, 1], used only when ``v`` is None.
     delta : float
         Confidence level in (0, 1), used only when ``v`` is None.
-    sigma : float, optional
-        Sub-Gaussian constant; default the environment's.
+    noise_std : float, optional
+        Sub-Gaussian constant; default the environment's. (Retired name:
+        ``sigma``, still accepted with a DeprecationWarning.)
     refactor_every : int
         Cholesky refactorisation period (0: never).
 
@@ -229,7 +243,7 @@ class LinTS:
     v: float | None = None
     epsilon: float = 0.5
     delta: float = 0.05
-    sigma: float | None = None
+    noise_std: float | None = None
     refactor_every: int = 1000
 
     def __post_init__(self):
@@ -238,20 +252,20 @@ class LinTS:
         eps = check_real(self.epsilon, "epsilon", low=0.0, high=1.0, low_inclusive=False)
         object.__setattr__(self, "epsilon", eps)
         object.__setattr__(self, "delta", check_delta(self.delta))
-        object.__setattr__(self, "sigma", check_optional_positive(self.sigma, "sigma"))
+        noise_std = check_optional_positive(self.noise_std, "noise_std")
+        object.__setattr__(self, "noise_std", noise_std)
         object.__setattr__(self, "refactor_every", check_refactor(self.refactor_every))
 
     def scale_for(self, env) -> float:
         """The posterior scale v used on ``env``."""
         if self.v is not None:
             return self.v
-        sigma = _sigma(self.sigma, env)
-        return sigma * math.sqrt(24.0 * env.d * math.log(1.0 / self.delta) / self.epsilon)
+        noise_std = _noise_std(self.noise_std, env)
+        return noise_std * math.sqrt(24.0 * env.d * math.log(1.0 / self.delta) / self.epsilon)
 
     def start(self, env, n_runs):
         """Batched state for ``n_runs`` runs on ``env``."""
-        params = [self.lam, 0.5, 0.0, 0.0, 0.0, self.scale_for(env), 0.0, 0.0]
-        params.append(self.refactor_every)
+        params = ridge_params(self.lam, self.refactor_every, v=self.scale_for(env))
         return _RidgeRunner(LINTS_CODE, params, env, n_runs, env.d, 0)
 
 
@@ -303,7 +317,6 @@ class EpsilonGreedy:
 
     def start(self, env, n_runs):
         """Batched state for ``n_runs`` runs on ``env``."""
-        params = [self.lam, 0.5, 0.0, 0.0, 0.0, 0.0, self.epsilon, self.power]
-        params.append(self.refactor_every)
+        params = ridge_params(self.lam, self.refactor_every, epsilon=self.epsilon, power=self.power)
         n_normal = env.d if env.continuous else 0
         return _RidgeRunner(EPSILON_GREEDY_CODE, params, env, n_runs, n_normal, 2)

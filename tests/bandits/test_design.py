@@ -59,7 +59,7 @@ def test_single_direction():
         (np.array([[np.nan, 1.0]]), {}, "finite"),
         (np.zeros((3, 2)), {}, "non-zero"),
         (np.eye(2), {"tol": 0.0}, "tol"),
-        (np.eye(2), {"max_iter": 0}, "max_iter"),
+        (np.eye(2), {"max_steps": 0}, "max_steps"),
     ],
 )
 def test_bad_input(A, kwargs, match):
@@ -79,3 +79,35 @@ def test_array_api_input_keeps_its_namespace():
     design = bandits.g_optimal_design(A)
     assert type(design.weights) is type(A)
     np.testing.assert_allclose(np.asarray(design.weights), np.full(3, 1 / 3))
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e300, 1e-160, 1e-300])
+def test_design_is_invariant_to_scaling_the_arms(scale):
+    # V(pi) of c A is c^2 V(pi) of A, so every variance a^T V^{-1} a, hence the design,
+    # is the same; products of four entries overflow (or underflow) past ~1e77 without
+    # the rescaling, which used to give inf / NaN
+    A = np.random.default_rng(4).standard_normal((12, 4))
+    tol = 1e-10
+    ref = bandits.g_optimal_design(A, tol=tol)
+    design = bandits.g_optimal_design(scale * A, tol=tol)
+    assert np.all(np.isfinite(design.weights)) and design.converged and design.bound == 4
+    # the design of c A is G-optimal for A (checked independently) and equals A's
+    assert _max_variance(A, design.weights) <= 4 * (1 + tol) * (1 + 1e-9)
+    np.testing.assert_allclose(design.weights, ref.weights, atol=1e-8)
+    np.testing.assert_array_equal(design.support, ref.support)
+    np.testing.assert_allclose(design.max_variance, ref.max_variance, rtol=1e-9)
+
+
+def test_power_of_two_scaling_gives_the_same_bits():
+    A = np.random.default_rng(5).standard_normal((10, 3))
+    ref = bandits.g_optimal_design(A)
+    np.testing.assert_array_equal(bandits.g_optimal_design(2.0**700 * A).weights, ref.weights)
+
+
+def test_retired_max_iter_still_works():
+    A = np.random.default_rng(6).standard_normal((40, 6))
+    with pytest.warns(DeprecationWarning, match="max_iter"):
+        old = bandits.g_optimal_design(A, max_iter=3)
+    new = bandits.g_optimal_design(A, max_steps=3)
+    np.testing.assert_array_equal(old.weights, new.weights)
+    assert old.iterations == new.iterations == 3

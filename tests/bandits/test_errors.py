@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 import bandits
-from bandits.envs import ContextualLinearBandit, LinearBandit, TableBandit, UnitBallBandit
+from bandits.envs import (
+    ContextualLinearBandit,
+    LinearBandit,
+    TableBandit,
+    UnitBallBandit,
+    UnitSphereBandit,
+)
 from bandits.policies import OFUL, DisjointLinUCB, EpsilonGreedy, LinTS, PhasedElimination
 
 
@@ -53,12 +59,98 @@ def test_horizon_and_runs():
         bandits.simulate(env, OFUL(), 10.5, n_runs=1)
     with pytest.raises(ValueError, match="n_runs"):
         bandits.simulate(env, OFUL(), 10, n_runs=0)
-    with pytest.raises(ValueError, match="device"):
+    with pytest.raises(ValueError, match="device"), pytest.warns(DeprecationWarning):
         bandits.simulate(env, OFUL(), 10, n_runs=1, device="tpu")
     with pytest.raises(TypeError, match="env"):
         bandits.simulate(np.eye(2), OFUL(), 10, n_runs=1)
     with pytest.raises(TypeError, match="policy"):
         bandits.simulate(env, "OFUL", 10, n_runs=1)
+
+
+@pytest.mark.parametrize("cls", [OFUL, LinTS, EpsilonGreedy, DisjointLinUCB, PhasedElimination])
+def test_policy_class_instead_of_instance_says_what_to_pass(cls):
+    env = LinearBandit(np.eye(2), np.ones(2))
+    name = cls.__name__
+    expected = rf"policy must be a policy instance such as {name}\(\), got the class {name}"
+    with pytest.raises(TypeError, match=expected):
+        bandits.simulate(env, cls, 10, n_runs=1)
+    with pytest.raises(TypeError, match=expected):
+        bandits.simulate_summary(env, cls, 10, n_runs=1)
+
+
+def test_sweep_with_no_runs_raises_value_error():
+    env = LinearBandit(np.eye(2), np.ones(2))
+    with pytest.raises(ValueError, match="n_runs") as info:
+        bandits.sweep(env, OFUL, {"scale": [1.0]}, 10, n_runs=0, rng=0)
+    assert any("grid point 0" in note for note in getattr(info.value, "__notes__", []))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("noise_std", [0.0, 1.0])
+@pytest.mark.parametrize("d", [1, 3])
+def test_phased_elimination_on_a_sphere_with_zero_theta(d, noise_std):
+    # every action has mean 0: the regret is exactly 0, and the simulation ends
+    env = UnitSphereBandit(np.zeros(d), noise_std=noise_std)
+    res = bandits.simulate(env, PhasedElimination(), 3000, n_runs=4, rng=0)
+    np.testing.assert_array_equal(res.regret, 0.0)
+
+
+@pytest.mark.timeout(60)
+def test_phased_elimination_when_the_design_has_no_variance_to_bound():
+    # a noise level far below the true one makes the estimate's norm dwarf eps_l, so the
+    # caps shrink towards a point and the designs degenerate; a pull count that is not a
+    # positive finite number must not start new phases forever within one round
+    env = UnitSphereBandit(np.zeros(3), noise_std=1.0)
+    res = bandits.simulate(env, PhasedElimination(noise_std=1e-9), 2000, n_runs=2, rng=0)
+    np.testing.assert_array_equal(res.regret, 0.0)
+
+
+@pytest.mark.timeout(60)
+def test_phased_elimination_on_all_zero_arms():
+    # all arms have mean 0: any choice is optimal (this used to raise a Numba SystemError)
+    env = LinearBandit(np.zeros((4, 3)), np.array([1.0, -2.0, 0.5]), noise_std=0.5)
+    res = bandits.simulate(env, PhasedElimination(), 500, n_runs=3, rng=0)
+    np.testing.assert_array_equal(res.regret, 0.0)
+    assert np.all((res.arms >= 0) & (res.arms < 4))
+
+
+@pytest.mark.timeout(60)
+def test_phased_elimination_keeps_a_zero_arm_that_is_best():
+    # theta points away from the only non-zero arm, so elimination keeps the zero arm
+    # alone: a design on it has no variance to bound (rank 0); it is played from then on
+    env = LinearBandit(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([-1.0, 0.0]), noise_std=0.1)
+    res = bandits.simulate(env, PhasedElimination(), 5000, n_runs=2, rng=0)
+    assert np.all(res.arms[:, -1000:] == 0)
+    np.testing.assert_array_equal(res.regret[:, -1000:], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("cls", "old", "new", "value"),
+    [
+        (OFUL, "sigma", "noise_std", 0.3),
+        (LinTS, "sigma", "noise_std", 0.3),
+        (PhasedElimination, "sigma", "noise_std", 0.3),
+        (PhasedElimination, "max_iter", "max_steps", 50),
+    ],
+)
+def test_retired_policy_arguments_still_work(cls, old, new, value):
+    with pytest.warns(DeprecationWarning, match=old):
+        policy = cls(**{old: value})
+    assert policy == cls(**{new: value})
+
+
+def test_retired_device_and_gen_still_work():
+    env = LinearBandit(np.eye(3), np.array([0.1, 0.9, 0.3]), noise_std=0.1)
+    new = bandits.simulate(env, OFUL(), 50, n_runs=2, rng=0)
+    with pytest.warns(DeprecationWarning, match="device"):
+        old = bandits.simulate(env, OFUL(), 50, n_runs=2, rng=0, device="cpu")
+    np.testing.assert_array_equal(old.arms, new.arms)
+    ctx = ContextualLinearBandit(np.ones(3), 4)
+    with pytest.warns(DeprecationWarning, match="gen"):
+        old_draw = ctx.draw(gen=np.random.default_rng(1), length=5)
+    new_draw = ctx.draw(np.random.default_rng(1), 5)
+    for key in new_draw:
+        np.testing.assert_array_equal(old_draw[key], new_draw[key])
 
 
 def test_other_parameters():

@@ -51,7 +51,7 @@ def test_oful_on_changing_arms_matches_direct_computation():
     features = rng.standard_normal((T, K, d)) / math.sqrt(d)
     rewards = features @ np.array([0.5, -0.2, 0.8]) + 0.2 * rng.standard_normal((T, K))
     env = TableBandit(features, rewards)
-    policy = OFUL(lam=2.0, delta=0.1, S=1.0, sigma=0.2)
+    policy = OFUL(lam=2.0, delta=0.1, S=1.0, noise_std=0.2)
     res = bandits.simulate(env, policy, T, n_runs=1, rng=0)
     ref = reference_oful(
         lambda t: features[t], lambda t, k: rewards[t, k], T, 2.0, 0.1, 1.0, 0.2, 1

@@ -62,8 +62,10 @@ def test_sweep_points_are_reproducible_runs_whatever_the_executor(finite_env):
 
 
 def test_sweep_reports_the_failing_point(finite_env):
-    with pytest.raises(RuntimeError, match="scale"):
+    # the grid point's own ValueError, with a note naming the point (gpu.scan)
+    with pytest.raises(ValueError, match="scale") as info:
         bandits.sweep(finite_env, OFUL, {"scale": [1.0, -1.0]}, 10, n_runs=1, rng=0)
+    assert any("grid point 1" in note for note in getattr(info.value, "__notes__", []))
 
 
 def test_gpu_device_without_gpu_raises(finite_env):
@@ -71,32 +73,58 @@ def test_gpu_device_without_gpu_raises(finite_env):
 
     if has_gpu():
         pytest.skip("a GPU is present")
-    with pytest.raises(RuntimeError, match="CuPy"):
+    with pytest.raises(RuntimeError, match="CuPy"), pytest.warns(DeprecationWarning):
         bandits.simulate(finite_env, OFUL(), 10, n_runs=1, device="gpu")
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize(
-    "policy",
-    [
-        OFUL(),
-        LinTS(v=0.5),
-        pytest.param(
-            DisjointLinUCB(),
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="on an H200 only 91.6% of choices matched the CPU run: once a "
-                "near-tie flips, the runs diverge; cause not yet established",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("policy", [OFUL(), LinTS(v=0.5)])
 def test_gpu_simulation_matches_cpu(finite_env, policy):
+    cupy = pytest.importorskip("cupy")
     cpu = bandits.simulate(finite_env, policy, 500, n_runs=16, rng=3)
-    gpu = bandits.simulate(finite_env, policy, 500, n_runs=16, rng=3, device="gpu")
+    gpu = bandits.simulate(finite_env, policy, 500, n_runs=16, rng=3, like=cupy.zeros(0))
     from gpu.backend import to_numpy
 
     assert np.mean(to_numpy(gpu.arms) == cpu.arms) > 0.99  # FMA contraction may flip near-ties
     np.testing.assert_allclose(
         to_numpy(gpu.cumulative_regret).mean(), cpu.cumulative_regret.mean(), rtol=0.05
     )
+
+
+@pytest.mark.gpu
+def test_gpu_disjoint_linucb_chooses_as_the_cpu_given_the_same_history(finite_env):
+    # Whole simulations cannot match exactly: the GPU may contract a*b+c into FMAs, so a
+    # near-tie can flip and the runs then see different histories. What can match is
+    # the choice made from the same history: each round, the GPU kernel starts from the
+    # CPU run's state, and its arm must be the CPU's unless the CPU's two best scores
+    # agree to 1e-9 (relative), the size of an FMA-level difference in a score.
+    cupy = pytest.importorskip("cupy")
+    from bandits._kernels.disjoint import _disjoint_block
+    from bandits._kernels.disjoint_cuda import disjoint_block
+
+    state_names = ("A", "Ainv", "b", "theta_hat", "pulls", "z", "L", "Linv", "scores")
+    policy = DisjointLinUCB(alpha=1.0, refactor_every=50)
+    env, n_runs, T = finite_env, 16, 300
+    cpu = policy.start(env, n_runs)
+    arms, means = env.block([], 0, 1)
+    noise = env.noise_std * np.random.default_rng(3).standard_normal((n_runs, T))
+    d_arms, d_means = cupy.asarray(arms), cupy.asarray(means)
+    chosen = set()
+    for t in range(T):
+        step_noise = np.ascontiguousarray(noise[:, t : t + 1])
+        state = [cupy.asarray(getattr(cpu, name)) for name in state_names]
+        outs = [cupy.empty((n_runs, 1), dtype=cupy.int64), cupy.empty((n_runs, 1)),
+                cupy.empty((n_runs, 1))]  # fmt: skip
+        disjoint_block(policy.alpha, policy.refactor_every,
+                       [d_arms, d_means, cupy.asarray(step_noise)], state, outs)  # fmt: skip
+        gpu_arm = outs[0].get()[:, 0]
+        cpu_outs = [np.empty((n_runs, 1), dtype=np.int64), np.empty((n_runs, 1)),
+                    np.empty((n_runs, 1))]  # fmt: skip
+        _disjoint_block(policy.alpha, policy.refactor_every, arms, means, step_noise,
+                        *[getattr(cpu, name) for name in state_names], *cpu_outs)  # fmt: skip
+        top2 = np.sort(cpu.scores, axis=1)[:, -2:]
+        tie = top2[:, 1] - top2[:, 0] <= 1e-9 * np.abs(top2).max(axis=1)
+        match = gpu_arm == cpu_outs[0][:, 0]
+        assert np.all(match | tie), f"round {t}: runs {np.flatnonzero(~(match | tie))}"
+        chosen.update(cpu_outs[0][:, 0].tolist())
+    assert len(chosen) > 1  # the comparison exercises real choices

@@ -29,3 +29,35 @@ def test_cuda_kernel_matches_cpu_kernel():
     for host, dev in zip(outs, d_out, strict=True):
         np.testing.assert_array_equal(dev.copy_to_host(), host)
     assert len(np.unique(outs[0])) > 1
+
+
+def test_more_runs_than_a_thread_block_after_a_first_block():
+    # 130 runs > THREADS_PER_BLOCK = 128, compared on a second block of rounds (t0 = 4)
+    # whose per-arm state comes from a first block (the refresh counts pulls per arm)
+    from gpu.launch_cuda import THREADS_PER_BLOCK
+
+    rng = np.random.default_rng(1)
+    T, K, d, n_runs = 7, 2, 2, THREADS_PER_BLOCK + 2
+    env = TableBandit(rng.standard_normal((T, K, d)), rng.standard_normal((T, K)))
+    policy = DisjointLinUCB(alpha=0.7, refactor_every=2)
+    cpu, gpu = policy.start(env, n_runs), policy.start(env, n_runs)
+    noise = 0.5 * rng.standard_normal((n_runs, T))
+    arms, means = env.block([], 0, 4)
+    for runner in (cpu, gpu):
+        outs = [np.empty((n_runs, 4), dtype=np.int64), np.empty((n_runs, 4)),
+                np.empty((n_runs, 4))]  # fmt: skip
+        _disjoint_block(0.7, 2, arms, means, np.ascontiguousarray(noise[:, :4]),
+                        *[getattr(runner, n) for n in STATE], *outs)  # fmt: skip
+    arms, means = env.block([], 4, T - 4)
+    late = np.ascontiguousarray(noise[:, 4:])
+    outs = [np.empty((n_runs, T - 4), dtype=np.int64), np.empty((n_runs, T - 4)),
+            np.empty((n_runs, T - 4))]  # fmt: skip
+    _disjoint_block(0.7, 2, arms, means, late, *[getattr(cpu, n) for n in STATE], *outs)
+    d_state = [cuda.to_device(getattr(gpu, n)) for n in STATE]
+    d_out = [cuda.to_device(np.full_like(o, -7)) for o in outs]
+    disjoint_block(0.7, 2, [arms, means, late], d_state, d_out)
+    for name, dev in zip(STATE, d_state, strict=True):
+        np.testing.assert_array_equal(dev.copy_to_host(), getattr(cpu, name), err_msg=name)
+    for host, dev in zip(outs, d_out, strict=True):
+        np.testing.assert_array_equal(dev.copy_to_host(), host)
+    assert len(np.unique(outs[0])) > 1

@@ -49,3 +49,40 @@ def test_cuda_kernel_matches_cpu_kernel(policy, contextual):
         np.testing.assert_array_equal(d.copy_to_host(), getattr(cpu, name), err_msg=name)
     for host, d in zip(outs_cpu, d_out, strict=True):
         np.testing.assert_array_equal(d.copy_to_host(), host)
+
+
+def _cpu_block(policy_runner, env, inputs, t0, outs):
+    _ridge_block(policy_runner.code, policy_runner.params, env.fixed_arms, *inputs, t0,
+                 *[getattr(policy_runner, n) for n in STATE], *outs)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "policy", [OFUL(refactor_every=4), LinTS(v=0.3, refactor_every=4), EpsilonGreedy(0.5, 0.5)]
+)
+def test_more_runs_than_a_thread_block_and_a_block_that_starts_late(policy):
+    # 130 runs > THREADS_PER_BLOCK = 128: the second CUDA block must run its 2 runs; the
+    # compared block covers rounds t0 = 5, 6, 7 of a state advanced through rounds 0..4,
+    # so the refresh at (tt + 1) % 4 == 0 and epsilon-greedy's rate depend on t0
+    from gpu.launch_cuda import THREADS_PER_BLOCK
+
+    n_runs, t0, rounds = THREADS_PER_BLOCK + 2, 5, 3
+    env = LinearBandit(random_arms(3, 2, rng=1), random_arms(1, 2, rng=0)[0], noise_std=0.3)
+    cpu = policy.start(env, n_runs)
+    gpu = policy.start(env, n_runs)
+    shape = (n_runs, t0)
+    for runner in (cpu, gpu):  # the same history of rounds 0 .. t0 - 1, on the CPU
+        warm = _block_inputs(env, runner, n_runs, t0, seed=3)
+        _cpu_block(runner, env, warm, 0,
+                   [np.empty(shape, dtype=np.int64), np.empty(shape), np.empty(shape)])  # fmt: skip
+    inputs = _block_inputs(env, cpu, n_runs, rounds, seed=4)
+    shape = (n_runs, rounds)
+    outs_cpu = [np.empty(shape, dtype=np.int64), np.empty(shape), np.empty(shape)]
+    _cpu_block(cpu, env, inputs, t0, outs_cpu)
+    d_state = [cuda.to_device(getattr(gpu, n)) for n in STATE]
+    d_out = [cuda.to_device(np.full_like(o, -7)) for o in outs_cpu]
+    ridge_block(gpu.code, gpu.params, env.fixed_arms, t0, inputs, d_state, d_out)
+    for name, d in zip(STATE, d_state, strict=True):
+        np.testing.assert_array_equal(d.copy_to_host(), getattr(cpu, name), err_msg=name)
+    for host, d in zip(outs_cpu, d_out, strict=True):
+        np.testing.assert_array_equal(d.copy_to_host(), host)
+    assert len(np.unique(outs_cpu[0])) > 1  # real choices, in both thread blocks
