@@ -129,7 +129,7 @@ def run(quick: bool, rng) -> dict:
         for method in METHODS
         for r in range(runs)
     ]
-    flows = scan(_flow, grid, rng=rng, desc="gradient flows")
+    flows = scan(_flow, grid, rng=rng, progress=True, desc="gradient flows")
     iterations = np.asarray(flows[0]["iterations"])
     curves = {t: {m: [] for m in METHODS} for t in TARGETS}
     for point, flow in zip(grid, flows, strict=True):

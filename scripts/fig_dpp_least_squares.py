@@ -122,7 +122,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         for r in RATIOS
         if _valid(s, r)
     ]
-    out = scan(_run_point, grid, rng=rng, desc="dpp least squares")
+    out = scan(_run_point, grid, rng=rng, progress=True, desc="dpp least squares")
     results = {}
     for point, res in zip(grid, out, strict=True):
         key = f"d{point['dim']}_m{point['m']}"

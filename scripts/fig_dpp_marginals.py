@@ -83,7 +83,13 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "spectral (L-ensemble)",
         f"k-DPP (k = {K_SIZE})",
     ]
-    out = scan(_draw, [{"sampler": n, "samples": S} for n in names], rng=rng, desc="marginals")
+    out = scan(
+        _draw,
+        [{"sampler": n, "samples": S} for n in names],
+        rng=rng,
+        progress=True,
+        desc="marginals",
+    )
     V, L = _kernels()
     K_proj = V @ V.T
     K_L = L @ np.linalg.inv(np.eye(N) + L)

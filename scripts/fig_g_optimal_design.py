@@ -38,7 +38,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     dims = [2, 3, 5, 8, 12, 20, 30] if quick else [2, 3, 5, 8, 12, 20, 30, 50, 80]
     reps = 5 if quick else 20
     grid = [d for d in dims for _ in range(reps)]
-    points = scan(_point, grid, rng=rng, desc="designs")
+    points = scan(_point, grid, rng=rng, progress=True, desc="designs")
     by_d = {d: [p for p in points if p["d"] == d] for d in dims}
 
     def mean(key):

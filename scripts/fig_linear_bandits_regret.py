@@ -58,7 +58,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     n_runs = 200
     problems = _problems(rng)
     grid = [(p, q, T, n_runs, env) for p, env in problems.items() for q in POLICIES]
-    results = scan(_point, grid, rng=rng, desc="regret curves")
+    results = scan(_point, grid, rng=rng, progress=True, desc="regret curves")
     curves = {f"{p} | {q}": res for (p, q, *_), res in zip(grid, results, strict=True)}
     slopes = {k: _slope(v["rounds"], v["mean"]) for k, v in curves.items()}
     oful = slopes["K = 50 arms, d = 20 | OFUL"]

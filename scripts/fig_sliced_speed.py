@@ -65,7 +65,7 @@ def run(quick: bool, rng) -> dict:
     L = 200 if quick else 500
     repeats = 3 if quick else 7
     grid = [{"n": n, "L": L, "repeats": repeats} for n in sizes]
-    points = scan(_time_point, grid, rng=rng, desc="sliced speed")
+    points = scan(_time_point, grid, rng=rng, progress=True, desc="sliced speed")
     ours = np.array([pt["ours"] for pt in points])
     pot = np.array([pt["pot"] for pt in points])
     sort = np.array([pt["sort"] for pt in points])

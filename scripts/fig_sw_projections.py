@@ -73,7 +73,7 @@ def run(quick: bool, rng) -> dict:
         for kind in KINDS
         for L in N_PROJECTIONS
     ]
-    rmse = scan(_errors, grid, rng=rng, desc="SW projections")
+    rmse = scan(_errors, grid, rng=rng, progress=True, desc="SW projections")
     table = {kind: {str(d): [] for d in DIMS} for kind in KINDS}
     for point, value in zip(grid, rmse, strict=True):
         table[point["kind"]][str(point["d"])].append(value)  # grid is ordered by L within (d, kind)
