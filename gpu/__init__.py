@@ -1,8 +1,12 @@
-"""linproj.gpu: the array backend, Numba CPU/CUDA kernels and parameter scans.
+"""linproj.gpu: what every family shares.
 
-This is the only linproj package that touches CuPy or ``numba.cuda``, and it
-imports them lazily: importing ``gpu`` (or any other linproj package) loads
-neither.
+The array backend (namespaces, devices, rng streams, the dtype rule), argument
+checks, result records, errors, retired-name deprecations, the shared thread
+pool, parameter scans, the Numba kernel settings (:mod:`gpu.jit`), the
+numba.cuda launch helpers (:mod:`gpu.launch_cuda`) and the generic reductions.
+Each family's own kernels live beside it (``transport/_kernels`` and so on).
+CuPy and ``numba.cuda`` are imported lazily: importing ``gpu`` (or any other
+linproj package) loads neither.
 """
 
 from gpu.backend import (
