@@ -3,7 +3,8 @@
 linproj uses one vocabulary across its packages (the glossary in the README:
 ``rng``, ``size``, ``steps``, ``max_steps``, ``lr``, ``noise_std``, ``like``,
 ``progress``). :func:`renamed_arguments` keeps a retired keyword working for one
-release: it warns, then passes the value on under the new name. The public
+release: it warns, then passes the value on under the new name
+(:func:`retired_field` does the same for a renamed record field). The public
 signature shows only the new names, and ``tests/gpu/test_vocabulary.py`` rejects
 any retired name that appears in one.
 """
@@ -14,7 +15,7 @@ import functools
 import inspect
 import warnings
 
-__all__ = ["RETIRED_NAMES", "renamed_arguments"]
+__all__ = ["RETIRED_NAMES", "renamed_arguments", "retired_field"]
 
 #: Argument names retired in favour of the glossary's (old -> new).
 RETIRED_NAMES = {
@@ -91,3 +92,44 @@ def renamed_arguments(**renames: str):
         return wrapper
 
     return decorate
+
+
+def retired_field(old: str, new: str, convert=None) -> property:
+    """A property ``old`` that warns and returns field ``new`` (through ``convert``).
+
+    Parameters
+    ----------
+    old, new : str
+        The retired and the current field name.
+    convert : callable, optional
+        Maps the new field's value to the old one's meaning (for example a
+        standard deviation to a variance).
+
+    Returns
+    -------
+    property
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Noise:
+    ...     noise_std: float
+    ...     sigma = retired_field("sigma", "noise_std")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     Noise(0.5).sigma, caught[0].category.__name__
+    (0.5, 'DeprecationWarning')
+    """
+
+    def read(self):
+        warnings.warn(
+            f"{type(self).__name__}.{old} is deprecated and will be removed in the next "
+            f"release; use {type(self).__name__}.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        value = getattr(self, new)
+        return value if convert is None else convert(value)
+
+    return property(read, doc=f"Retired name of ``{new}`` (deprecated; warns).")

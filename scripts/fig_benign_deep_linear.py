@@ -48,12 +48,12 @@ ALPHAS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3)
 
 def _one_run(params, rng):
     d, draws, alphas = params["d"], params["noise_draws"], params["alphas"]
-    data = sample_benign_data(100, d, k=10, q=3, eps=0.01, noise_var=1.0, n_noise=draws, rng=rng)
+    data = sample_benign_data(100, d, k=10, q=3, eps=0.01, noise_std=1.0, n_noise=draws, rng=rng)
     net = chatterji_long_reduced(
         data.X, 3, np.repeat(alphas, draws), depth=params["depth"], rng=rng
     )
     tiled = BenignData(
-        data.X, np.tile(data.Y, (len(alphas), 1, 1)), data.Theta, data.sigma_diag, 1.0
+        data.X, np.tile(data.Y, (len(alphas), 1, 1)), data.Theta, data.sigma_diag, noise_std=1.0
     )
     res = train_benign(tiled, net, lr=params["lr"], target_loss=params["target_loss"])
     if not res.converged.all():
@@ -65,7 +65,7 @@ def _one_run(params, rng):
         centred = thetas - thetas.mean(axis=1, keepdims=True)
         return excess_risk(centred, 0.0, data.sigma_diag).sum(axis=1) / (draws - 1)
 
-    exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), 1.0)
+    exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), noise_std=1.0)
     return {
         "risk": res.risk.reshape(shape).mean(axis=1),
         "risk_min_norm": res.risk_min_norm.reshape(shape).mean(axis=1),
@@ -109,7 +109,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         for d in dims
         for _ in range(config["runs"])
     ]
-    out = scan(_one_run, grid, rng=rng, desc="benign runs")
+    out = scan(_one_run, grid, rng=rng, progress=True, desc="benign runs")
     runs = config["runs"]
 
     def gather(key):

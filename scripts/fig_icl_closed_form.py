@@ -37,7 +37,7 @@ def _covariance(d: int) -> np.ndarray:
 
 def _train_one(params, rng):
     n = params["n"]
-    task = TaskConfig(n=n, d=D, sigma=SIGMA_NOISE, Sigma=params["Sigma"])
+    task = TaskConfig(n=n, d=D, noise_std=SIGMA_NOISE, Sigma=params["Sigma"])
     model = LSA(1, D)
     res = train_lsa(
         model,
@@ -46,13 +46,12 @@ def _train_one(params, rng):
         batch_size=params["batch"],
         lr=params["lr"],
         rng=rng,
-        progress=False,
     )
-    loss, se = evaluate(model, res.theta, task, batch_size=params["eval"], rng=rng)
+    ev = evaluate(model, res.theta, task, batch_size=params["eval"], rng=rng)
     return {
         "n": n,
-        "loss": loss,
-        "se": se,
+        "loss": ev.loss,
+        "se": ev.std_error,
         "curve": res.losses,
         "gamma": model.effective_preconditioner(res.theta),
     }
@@ -84,7 +83,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         }
         for n in config["n_values"]
     ]
-    runs = scan(_train_one, grid, rng=rng, desc="closed form: train 1-layer")
+    runs = scan(_train_one, grid, rng=rng, progress=True, desc="closed form: train 1-layer")
     n_curve = np.arange(2, 61)
     theory = np.array([optimal_single_layer(int(n), D, SIGMA_NOISE, Sigma).loss for n in n_curve])
     main = runs[config["n_values"].index(20)]

@@ -98,7 +98,7 @@ def _train_depths(p, rng):
         rng=rng,
     )
     ev = _eval_set(p["sigma_max"], p["eval_seed"])
-    oracle_sq = (pred.bayes(ev.X, ev.y, ev.x_query, ev.sigma) - ev.y_query) ** 2
+    oracle_sq = (pred.bayes(ev.X, ev.y, ev.x_query, ev.noise_std) - ev.y_query) ** 2
     out = []
     for fit in fits:
         excess = (fit.model.predict(fit.theta, ev.X, ev.y, ev.x_query) - ev.y_query) ** 2
@@ -121,7 +121,7 @@ def _baselines(sigma_max: float, seed: int, tune_size: int, rng) -> dict:
     X, y, q, t = ev.X, ev.y, ev.x_query, ev.y_query
     mse = lambda p: float(np.mean((p - t) ** 2))
     return {
-        "oracle": mse(pred.bayes(X, y, q, ev.sigma)),
+        "oracle": mse(pred.bayes(X, y, q, ev.noise_std)),
         "ConstRR": mse(pred.ridge(X, y, q, lam)),
         "AdaRR": mse(pred.ada_rr(X, y, q)),
         "TunedRR": mse(pred.tuned_rr(X, y, q, tuned.alpha, tuned.beta)),
@@ -186,6 +186,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         lambda p, r: _baselines(p["sigma_max"], p["seed"], config["tune_sequences"], r),
         [{"sigma_max": s, "seed": e} for s, e in zip(SIGMA_MAX, eval_seeds, strict=True)],
         rng=rng,
+        progress=True,
         desc="mixed noise: ridge baselines",
     )
     grid = [
@@ -205,7 +206,14 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         for v in VARIANTS
     ]
     with ThreadPoolExecutor(workers) as pool:
-        fits = scan(_train_depths, grid, rng=rng, executor=pool, desc="mixed noise: train LSA")
+        fits = scan(
+            _train_depths,
+            grid,
+            rng=rng,
+            executor=pool,
+            progress=True,
+            desc="mixed noise: train LSA",
+        )
     oracle = np.array([b["oracle"] for b in base])
     table, table_se, kept_step = {}, {}, {}
     for name in ("ConstRR", "AdaRR", "TunedRR"):

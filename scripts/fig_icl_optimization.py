@@ -52,7 +52,6 @@ def _train(p, rng):
         theta0=theta0,
         snapshot_every=p["steps"] // p["snapshots"],
         rng=train_rng,
-        progress=False,
     )
     fixed = sample_tasks(task, p["hessian_batch"], rng=hess_rng)
     conds = [
@@ -113,7 +112,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         for data in DATA
         for opt in ("adam", "sgd")
     ]
-    runs = scan(_train, grid, rng=rng, desc="optimisation: train 3-layer LSA")
+    runs = scan(_train, grid, rng=rng, progress=True, desc="optimisation: train 3-layer LSA")
     tail = max(1, config["steps"] // 10)
     # Batch losses on heavy-tailed data are dominated by rare huge sequences:
     # summarise by the median batch loss over the last 10% of steps.

@@ -61,7 +61,7 @@ def _predictions(X, y, q, ratio: float) -> dict:
 def _train_depths(p, rng):
     """One noise level: SPD of each classical predictor to the Bayes predictor, and of
     each progressively trained depth to each classical predictor."""
-    task = TaskConfig(n=N, d=D, sigma=float(np.sqrt(p["ratio"])))
+    task = TaskConfig(n=N, d=D, noise_std=float(np.sqrt(p["ratio"])))
     fits = train_by_depth(
         task,
         p["depths"],
@@ -78,7 +78,7 @@ def _train_depths(p, rng):
     )
     ev = sample_tasks(task, p["eval"], rng=p["eval_seed"])
     classical = _predictions(ev.X, ev.y, ev.x_query, p["ratio"])
-    bayes = pred.bayes(ev.X, ev.y, ev.x_query, task.sigma)
+    bayes = pred.bayes(ev.X, ev.y, ev.x_query, task.noise_std)
     models = []
     for fit in fits:
         yhat = fit.model.predict(fit.theta, ev.X, ev.y, ev.x_query)
@@ -127,7 +127,9 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         for r, s, v in zip(RATIOS, eval_seeds, validation_seeds, strict=True)
     ]
     with ThreadPoolExecutor(config["threads"]) as pool:
-        chains = scan(_train_depths, grid, rng=rng, executor=pool, desc="predictors: train LSA")
+        chains = scan(
+            _train_depths, grid, rng=rng, executor=pool, progress=True, desc="predictors: train LSA"
+        )
     # Table 1: ridge(lambda) against the Bayes predictor of each noise level.
     ridge_table = np.array([[chain["vs_bayes"][c] for c in columns] for chain in chains])
     lsa_tables = {

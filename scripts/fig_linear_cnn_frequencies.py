@@ -97,7 +97,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
         "quick_reduces": "initialisations 8 -> 2",
     }
     params = {k: config[k] for k in ("channels", "kernel", "scale", "lr", "steps", "record_every")}
-    out = scan(_one_init, [params] * config["inits"], rng=rng, desc="cnn inits")
+    out = scan(_one_init, [params] * config["inits"], rng=rng, progress=True, desc="cnn inits")
     cnn_half = np.array([o["cnn_half_times"] for o in out])
     fc_half = np.array([o["fc_half_times"] for o in out])
     ratio = float(np.nanmedian(cnn_half[:, -1] / fc_half[:, -1]))

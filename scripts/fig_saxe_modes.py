@@ -121,7 +121,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     }
     params = {k: config[k] for k in ("features", "hidden", "lr", "t_end", "n_random")}
     params.update(depths=config["depths"], n_times=config["n_times"])
-    results = scan(_one_tree, [params] * config["trees"], rng=rng, desc="saxe trees")
+    results = scan(_one_tree, [params] * config["trees"], rng=rng, progress=True, desc="saxe trees")
     first = results[0]
     rel_err = np.array([np.abs(r["t_half_sim"] / r["t_half_theory"] - 1) for r in results])
     deviation = max(r["deviation"] for r in results)

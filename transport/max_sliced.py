@@ -2,13 +2,12 @@ r"""Max-sliced Wasserstein distance: the best direction, found by projected grad
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from gpu.backend import asarray_like, result_float_dtype, to_numpy
-from gpu.deprecation import renamed_arguments
+from gpu.deprecation import renamed_arguments, retired_field
 from gpu.records import Record
 from gpu.validate import check_int, check_real
 from transport._scaling import check_in_range, rescaling
@@ -44,16 +43,7 @@ class MaxSlicedResult(Record):
     restart_values: np.ndarray
     steps: int
 
-    @property
-    def n_iter(self):
-        """Retired name of :attr:`steps` (kept one release, with a DeprecationWarning)."""
-        warnings.warn(
-            "MaxSlicedResult.n_iter is deprecated and will be removed in the next release; "
-            "use .steps",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.steps
+    n_iter = retired_field("n_iter", "steps")
 
 
 def _sphere_gradient(X, Y, a, b, theta, p):

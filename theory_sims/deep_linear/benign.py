@@ -42,10 +42,11 @@ from typing import Any
 import numpy as np
 
 from gpu.backend import as_generator, asarray_like, namespace, to_numpy
+from gpu.deprecation import renamed_arguments, retired_field
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.deep_linear.network import end_to_end
-from theory_sims.deep_linear.theory import excess_risk
+from theory_sims.deep_linear.theory import _variance_to_std, excess_risk
 from theory_sims.deep_linear.training import _batched_matmul, train_gd
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
 ]
 
 
+@renamed_arguments(noise_var=("noise_std", _variance_to_std))
 @dataclasses.dataclass(frozen=True)
 class BenignData(Record):
     """A regression data set of Chatterji and Long's simulations.
@@ -75,17 +77,22 @@ class BenignData(Record):
         True parameter, unit Frobenius norm.
     sigma_diag : array, shape (d,)
         Input variances: 1 on the first ``k`` coordinates, ``eps`` on the rest.
-    noise_var : float
-        Noise variance.
+    noise_std : float
+        Standard deviation of the label noise, keyword-only (formerly the
+        variance ``noise_var``, still readable for one release with a
+        ``DeprecationWarning``).
     """
 
     X: Any
     Y: Any
     Theta: Any
     sigma_diag: Any
-    noise_var: float
+    noise_std: float = dataclasses.field(kw_only=True)
+
+    noise_var = retired_field("noise_var", "noise_std", lambda std: std**2)
 
 
+@renamed_arguments(noise_var=("noise_std", _variance_to_std))
 def sample_benign_data(
     n: int,
     d: int,
@@ -93,7 +100,7 @@ def sample_benign_data(
     k: int = 10,
     q: int = 3,
     eps: float = 0.01,
-    noise_var: float = 1.0,
+    noise_std: float = 1.0,
     n_noise: int = 1,
     rng=None,
     like=None,
@@ -110,8 +117,9 @@ def sample_benign_data(
         Outputs.
     eps : float
         Variance of the weak coordinates, ``> 0``.
-    noise_var : float
-        Variance of the label noise.
+    noise_std : float
+        Standard deviation of the label noise, ``>= 0`` (the retired keyword
+        ``noise_var`` takes the variance, converted with a square root).
     n_noise : int
         Independent noise draws on the same ``X`` and ``Theta`` (for the
         conditional variance).
@@ -139,7 +147,7 @@ def sample_benign_data(
     k = check_int(k, "k", minimum=0, maximum=d)
     q = check_int(q, "q", minimum=1)
     eps = check_real(eps, "eps", low=0.0, low_inclusive=False)
-    noise_var = check_real(noise_var, "noise_var", low=0.0)
+    noise_std = check_real(noise_std, "noise_std", low=0.0)
     n_noise = check_int(n_noise, "n_noise", minimum=1)
     gen = as_generator(rng)
     sigma = np.full(d, eps)
@@ -147,14 +155,14 @@ def sample_benign_data(
     X = gen.standard_normal((n, d)) * np.sqrt(sigma)
     theta = gen.standard_normal((q, d))
     theta /= np.linalg.norm(theta)
-    noise = np.sqrt(noise_var) * gen.standard_normal((n_noise, n, q))
+    noise = noise_std * gen.standard_normal((n_noise, n, q))
     Y = X @ theta.T + noise
     return BenignData(
         X=asarray_like(X, like),
         Y=asarray_like(Y, like),
         Theta=asarray_like(theta, like),
         sigma_diag=asarray_like(sigma, like),
-        noise_var=noise_var,
+        noise_std=noise_std,
     )
 
 
@@ -447,7 +455,7 @@ def train_benign(
     ------
     ValueError
         If the batch sizes disagree.
-    DivergenceError
+    gpu.errors.DivergenceError
         If ``lr`` is too large.
 
     References

@@ -30,14 +30,7 @@ import numpy as np
 from gpu.backend import asarray_like, namespace, standard_normal
 from gpu.records import Record
 from gpu.validate import check_int, check_ndim, check_real
-from theory_sims.deep_linear.training import (
-    DivergenceError,
-    _check_weights,
-    _divergence_limit,
-    _divergence_message,
-    _gradients,
-    data_statistics,
-)
+from theory_sims.deep_linear.training import _check_weights, _descend, _gradients, data_statistics
 
 __all__ = [
     "circulant_task",
@@ -270,14 +263,14 @@ def train_linear_cnn(
     ------
     ValueError
         On inconsistent shapes, NaN data or a non-positive ``lr``.
-    DivergenceError
+    gpu.errors.DivergenceError
         When the step size makes training diverge.
 
     References
     ----------
     Pinson, Lenaerts and Ginis, "Linear CNNs discover the statistical
-    structure of the dataset using only the most dominant frequencies"
-    (2023), Sec. 3 (two-layer linear CNN, gradient descent in the Fourier
+    structure of the dataset using only the most dominant frequencies",
+    ICML 2023, Sec. 3 (two-layer linear CNN, gradient descent in the Fourier
     domain).
 
     Examples
@@ -307,26 +300,29 @@ def train_linear_cnn(
     xp = namespace(filters, readout)
     square = Y.shape[-1] == P
     times, losses, responses, spectra = [], [], [], []
-    limit = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps + 1):
-            w1 = circulant_layer(filters, P)
-            grads, loss, total = _gradients((w1, readout), stats)
-            if limit is None:
-                limit = _divergence_limit(loss, stats, divergence_factor)
-            if not bool(xp.all(loss <= limit)):
-                raise DivergenceError(_divergence_message(f"lr={lr:g}", step, loss, limit))
-            if step % record_every == 0 or step == steps:
-                times.append(step * lr)
-                losses.append(loss)
-                pad = xp.zeros((b, c, P - k), dtype=filters.dtype, device=filters.device)
-                spectra.append(xp.abs(xp.fft.rfft(xp.concat([filters, pad], axis=2), axis=-1)))
-                if square:
-                    responses.append(frequency_response(total))
-            if step == steps:
-                break
-            filters = filters - lr * _project_to_filters(grads[0], c, k, P)
-            readout = readout - lr * grads[1]
+
+    def record(step, loss, total, state):
+        times.append(step * lr)
+        losses.append(loss)
+        pad = xp.zeros((b, c, P - k), dtype=state[0].dtype, device=state[0].device)
+        spectra.append(xp.abs(xp.fft.rfft(xp.concat([state[0], pad], axis=2), axis=-1)))
+        if square:
+            responses.append(frequency_response(total))
+
+    def update(state, grads):
+        return state[0] - lr * _project_to_filters(grads[0], c, k, P), state[1] - lr * grads[1]
+
+    filters, readout = _descend(
+        (filters, readout),
+        lambda state: _gradients((circulant_layer(state[0], P), state[1]), stats),
+        update,
+        record,
+        stats=stats,
+        lr=lr,
+        steps=steps,
+        record_every=record_every,
+        divergence_factor=divergence_factor,
+    )
     return CNNResult(
         times=np.asarray(times),
         loss=xp.stack(losses),

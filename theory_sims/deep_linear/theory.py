@@ -32,6 +32,7 @@ import numpy as np
 from scipy import integrate, special
 
 from gpu.backend import namespace
+from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 
@@ -160,10 +161,11 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     r"""Numerical solution of the deep-network mode ODE (Saxe et al., Sec. 4).
 
     Solves :math:`\tau\, du/dt = D\, u^{2-2/D}(s-u)`, ``D = depth`` weight
-    matrices, for ``u(0) = u0``. The ODE is integrated for ``z = ln u``,
-    :math:`dz/dt = D u^{1-2/D}(s - u)/\tau`, with SciPy's DOP853 at
-    ``rtol = 1e-11``, which keeps the relative accuracy uniform from the
-    tiny initial strengths to the plateau.
+    matrices, for ``u(0) = u0`` (``D = 1`` is linear and solved in closed
+    form, :math:`u = s + (u_0 - s)e^{-t/\tau}`). For ``D >= 2`` the ODE is
+    integrated for ``z = ln u``, :math:`dz/dt = D u^{1-2/D}(s - u)/\tau`, with
+    SciPy's DOP853 at ``rtol = 1e-11``, which keeps the relative accuracy
+    uniform from the tiny initial strengths to the plateau.
 
     Parameters
     ----------
@@ -181,7 +183,9 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     Returns
     -------
     ndarray
-        ``u(t)`` with the shape of ``t``.
+        ``u(t)`` with the shape of ``t``: ``u0`` at ``t = 0`` and ``s`` once
+        the mode has settled on ``s`` to double precision (so any finite
+        time, ``1e300`` included, is answered at a bounded cost).
 
     Raises
     ------
@@ -204,10 +208,16 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     t = np.asarray(t, dtype=float)
     if not np.all(np.isfinite(t)) or np.any(t < 0):
         raise ValueError(f"t must be finite and non-negative, got {t!r}")
+    if depth == 1:  # the linear ODE tau du/dt = s - u, in closed form
+        return u0 * np.exp(-t / tau) - s * np.expm1(-t / tau)
     flat = t.ravel()
-    if flat.size == 0:
-        return np.empty_like(t)
-    order = np.argsort(flat)
+    out = np.full(flat.shape, u0)
+    settled = _settling_time(s, u0, depth, tau)
+    out[flat >= settled] = s
+    inside = np.flatnonzero((flat > 0) & (flat < settled))
+    if inside.size == 0:
+        return out.reshape(t.shape)
+    order = inside[np.argsort(flat[inside])]
 
     def rhs(_, z):
         u = np.exp(z)
@@ -224,9 +234,33 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     )
     if not sol.success:
         raise RuntimeError(f"deep_mode: the ODE solver failed: {sol.message}")
-    out = np.empty_like(flat)
     out[order] = np.exp(sol.y[0])
     return out.reshape(t.shape)
+
+
+def _settling_time(s: float, u0: float, depth: int, tau: float) -> float:
+    r"""A time after which the mode equals ``s`` to double precision (``inf`` if unknown).
+
+    On the side of ``s`` where the mode ends, :math:`|s - u|` decays at least
+    at the rate :math:`r = D m^{2-2/D}/\tau`, :math:`m` the smallest strength on
+    the way (``s / 2`` after the time to reach ``s / 2`` from below, which
+    :func:`deep_learning_time` gives exactly; ``s`` from above). Waiting until
+    the gap has shrunk by :math:`2^{-60}` relative to ``s`` leaves ``u(t) = s``
+    in double precision. Beyond this time :func:`deep_mode` returns ``s``
+    without integrating, so huge times cost nothing.
+    """
+    digits = 60 * np.log(2.0)
+    if u0 == s:
+        return 0.0
+    if u0 > s:
+        rate = depth * s ** (2.0 - 2.0 / depth) / tau
+        return max(0.0, float(np.log((u0 - s) / s)) + digits) / rate
+    half = 0.5 * s
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        start = deep_learning_time(s, u0, half, depth, tau) if u0 < half else 0.0
+    rate = depth * half ** (2.0 - 2.0 / depth) / tau
+    total = start + (np.log(min(s - u0, half) / s) + digits) / rate
+    return float(total) if np.isfinite(total) else np.inf
 
 
 def _antiderivative(w, s, depth):
@@ -371,10 +405,17 @@ class ExcessRisk(Record):
     total: Any
 
 
-def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
+def _variance_to_std(noise_var):
+    """Converter for the retired ``noise_var`` keyword (a variance, ``>= 0``)."""
+    return float(np.sqrt(check_real(noise_var, "noise_var", low=0.0)))
+
+
+@renamed_arguments(noise_var=("noise_std", _variance_to_std))
+def min_norm_excess_risk(X, Theta, Sigma, *, noise_std) -> ExcessRisk:
     r"""Exact expected excess risk of the min-norm interpolant, conditional on ``X``.
 
-    For ``Y = X Theta^T + E`` with i.i.d. noise of variance ``noise_var``,
+    For ``Y = X Theta^T + E`` with i.i.d. noise of standard deviation
+    ``noise_std`` (:math:`\sigma`),
     :math:`\hat\Theta^\top = X^+ Y` and
     :math:`\hat\Theta - \Theta = -\Theta(I - P) + E^\top X^{+\top}`, so
 
@@ -390,8 +431,11 @@ def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
         The true parameter.
     Sigma : array, shape (d, d)
         Covariance of the test inputs (symmetric positive semi-definite).
-    noise_var : float
-        Noise variance :math:`\sigma^2 \ge 0`.
+    noise_std : float
+        Noise standard deviation :math:`\sigma \ge 0`, keyword-only (the
+        retired keyword ``noise_var`` takes the variance, converted with a
+        square root; the argument was the variance, so it is keyword-only
+        to make an old positional call fail rather than change meaning).
 
     Returns
     -------
@@ -402,7 +446,7 @@ def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
     ------
     ValueError
         On inconsistent shapes, NaN values, a non-symmetric ``Sigma`` or a
-        negative ``noise_var``.
+        negative ``noise_std``.
 
     References
     ----------
@@ -412,7 +456,7 @@ def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
     Examples
     --------
     >>> import numpy as np
-    >>> r = min_norm_excess_risk(np.eye(2), np.ones((1, 2)), np.eye(2), 1.0)
+    >>> r = min_norm_excess_risk(np.eye(2), np.ones((1, 2)), np.eye(2), noise_std=1.0)
     >>> r.bias, r.variance, r.total
     (0.0, 2.0, 2.0)
     """
@@ -422,7 +466,7 @@ def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
     check_ndim(Sigma, "Sigma", 2)
     for arr, name in ((X, "X"), (Theta, "Theta"), (Sigma, "Sigma")):
         check_finite(arr, name)
-    noise_var = check_real(noise_var, "noise_var", low=0.0)
+    noise_std = check_real(noise_std, "noise_std", low=0.0)
     d = X.shape[1]
     if Theta.shape[1] != d or Sigma.shape != (d, d):
         raise ValueError(
@@ -434,5 +478,5 @@ def min_norm_excess_risk(X, Theta, Sigma, noise_var) -> ExcessRisk:
     pinv = xp.linalg.pinv(X)
     resid = Theta - (Theta @ pinv) @ X
     bias = float(xp.sum((resid @ Sigma) * resid))
-    variance = noise_var * Theta.shape[0] * float(xp.sum((Sigma @ pinv) * pinv))
+    variance = noise_std**2 * Theta.shape[0] * float(xp.sum((Sigma @ pinv) * pinv))
     return ExcessRisk(bias=bias, variance=variance, total=bias + variance)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from gpu.backend import namespace, to_numpy
+from gpu.errors import DivergenceError
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 
@@ -39,10 +40,6 @@ __all__ = [
     "train_gd",
     "train_flow",
 ]
-
-
-class DivergenceError(ValueError):
-    """Training left every sensible range: the step size (or tolerance) is too large."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,6 +334,80 @@ def _divergence_message(what: str, step: int, loss, limit: float) -> str:
     )
 
 
+def _descend(
+    state,
+    evaluate,
+    update,
+    record,
+    *,
+    stats: DataStatistics,
+    lr: float,
+    steps: int,
+    record_every: int,
+    divergence_factor: float,
+    stop=None,
+):
+    """The descent loop shared by :func:`train_gd` and :func:`~.cnn.train_linear_cnn`.
+
+    Runs up to ``steps`` updates. Step ``k = 0, 1, ..., steps`` evaluates the
+    state, checks the loss for divergence, asks ``stop`` whether every network
+    is done, records when ``k`` is a multiple of ``record_every``, the last step
+    or a stopping step, and then (unless it is the last) applies ``update``.
+    Arguments are not validated (the trainers do it).
+
+    Parameters
+    ----------
+    state : object
+        The initial parameters, passed unchanged to the callbacks.
+    evaluate : callable
+        ``evaluate(state) -> (grads, loss, total)``: gradients, the ``(B,)``
+        losses and the end-to-end maps (:func:`_gradients`).
+    update : callable
+        ``update(state, grads) -> state``: one descent update.
+    record : callable
+        ``record(step, loss, total, state)``, called at the recorded steps.
+    stats : DataStatistics
+        The data, for the divergence bound.
+    lr : float
+        The step size (named in the divergence message).
+    steps : int
+        Number of updates, ``>= 0``.
+    record_every : int
+        Recording interval, ``>= 1``.
+    divergence_factor : float
+        A loss that is non-finite or exceeds this factor times
+        ``max(initial loss, loss of the zero map)`` raises :class:`DivergenceError`.
+    stop : callable, optional
+        ``stop(loss) -> bool``, called once per step before recording; True
+        records the step and ends the loop.
+
+    Returns
+    -------
+    object
+        The final state.
+
+    Raises
+    ------
+    DivergenceError
+        When a loss leaves the bound.
+    """
+    limit = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            grads, loss, total = evaluate(state)
+            if limit is None:
+                limit = _divergence_limit(loss, stats, divergence_factor)
+            if not bool(namespace(loss).all(loss <= limit)):
+                raise DivergenceError(_divergence_message(f"lr={lr:g}", step, loss, limit))
+            done = stop is not None and stop(loss)
+            if step % record_every == 0 or step == steps or done:
+                record(step, loss, total, state)
+            if step == steps or done:
+                break
+            state = update(state, grads)
+    return state
+
+
 def train_gd(
     X,
     Y,
@@ -390,7 +461,8 @@ def train_gd(
     ValueError
         On inconsistent shapes, NaN data, a non-positive ``lr`` or ``steps < 0``.
     DivergenceError
-        (a ``ValueError``) when the step size makes training diverge.
+        (:class:`gpu.errors.DivergenceError`, a ``ValueError`` and a
+        ``FloatingPointError``) when the step size makes training diverge.
 
     References
     ----------
@@ -417,31 +489,38 @@ def train_gd(
     factors = _trainable_factors(trainable, weights)
     xp = namespace(*weights)
     b = weights[0].shape[0]
-    weights = list(weights)
     rec = _Recorder(stats, track_end_to_end)
     active = xp.ones((b,), dtype=weights[0].dtype, device=weights[0].device)
     steps_taken = xp.zeros((b,), dtype=xp.int64, device=weights[0].device)
-    limit = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps + 1):
-            grads, loss, total = _gradients(weights, stats)
-            if limit is None:
-                limit = _divergence_limit(loss, stats, divergence_factor)
-            if not bool(xp.all(loss <= limit)):
-                raise DivergenceError(_divergence_message(f"lr={lr:g}", step, loss, limit))
-            if target_loss is not None:
-                active = active * xp.astype(loss > target_loss, active.dtype)
-            done = target_loss is not None and not bool(xp.any(active > 0))
-            if step % record_every == 0 or step == steps or done:
-                rec.add(step * lr, step, loss, total)
-            if step == steps or done:
-                break
-            for l, g in enumerate(grads):
-                scale = active[:, None, None] * lr
-                if factors is not None:
-                    scale = scale * factors[l]
-                weights[l] = weights[l] - scale * g
-            steps_taken = steps_taken + xp.astype(active > 0, xp.int64)
+
+    def stop(loss):
+        nonlocal active
+        active = active * xp.astype(loss > target_loss, active.dtype)
+        return not bool(xp.any(active > 0))
+
+    def update(state, grads):
+        nonlocal steps_taken
+        new = list(state)
+        for l, g in enumerate(grads):
+            scale = active[:, None, None] * lr
+            if factors is not None:
+                scale = scale * factors[l]
+            new[l] = new[l] - scale * g
+        steps_taken = steps_taken + xp.astype(active > 0, xp.int64)
+        return new
+
+    weights = _descend(
+        list(weights),
+        lambda state: _gradients(state, stats),
+        update,
+        lambda step, loss, total, _: rec.add(step * lr, step, loss, total),
+        stats=stats,
+        lr=lr,
+        steps=steps,
+        record_every=record_every,
+        divergence_factor=divergence_factor,
+        stop=None if target_loss is None else stop,
+    )
     converged = None if target_loss is None else to_numpy(active == 0)
     return rec.result(weights, to_numpy(steps_taken), converged)
 
@@ -457,6 +536,101 @@ _DP_A = (
     (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84),
 )
 _DP_E = (71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40)
+
+# Step-size control (Hairer, Norsett and Wanner, Sec. II.4, Eq. 4.13; SciPy's rk.py):
+# h_new = h * clip(SAFETY * err**(-1/5), MIN_FACTOR, MAX_FACTOR).
+_SAFETY, _MIN_FACTOR, _MAX_FACTOR = 0.9, 0.2, 5.0
+
+
+def _flow_field(stats: DataStatistics, tau: float, factors):
+    """The right-hand side ``state -> (dW/dt per layer, loss, end-to-end map)`` of the flow."""
+
+    def rhs(state):
+        grads, loss, total = _gradients(state, stats)
+        out = []
+        for l, g in enumerate(grads):
+            g = g / (-tau)
+            out.append(g if factors is None else g * factors[l])
+        return out, loss, total
+
+    return rhs
+
+
+def _rms_max(parts, count: int) -> float:
+    """Largest over the batch of the RMS norm of per-layer (B, ., .) arrays of ``count`` entries."""
+    xp = namespace(*parts)
+    sq = sum(xp.sum(p * p, axis=(1, 2)) for p in parts)
+    return float(xp.max(xp.sqrt(sq / count)))
+
+
+def _initial_step(y, k1, atol: float, rtol: float, count: int) -> float:
+    """First step size (Hairer, Norsett and Wanner, Sec. II.4, first two steps of the rule)."""
+    xp = namespace(*y)
+    scale0 = [atol + rtol * xp.abs(w) for w in y]
+    d0 = _rms_max([a / s for a, s in zip(y, scale0, strict=True)], count)
+    d1 = _rms_max([a / s for a, s in zip(k1, scale0, strict=True)], count)
+    return 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+
+
+def _dopri_step(rhs, y, k1, h: float, *, atol: float, rtol: float, count: int):
+    """One Dormand-Prince 5(4) step of size ``h`` from ``y``, with its error estimate.
+
+    Parameters
+    ----------
+    rhs : callable
+        The vector field (:func:`_flow_field`).
+    y : list of arrays
+        The state (one array per layer).
+    k1 : list of arrays
+        ``rhs(y)`` (the last stage of the previous step: the pair is FSAL).
+
+    Returns
+    -------
+    y_new : list of arrays
+        The fifth-order solution at ``t + h``.
+    k_new : list of arrays
+        ``rhs(y_new)``, the first stage of the next step.
+    loss_new, total_new : arrays
+        Loss and end-to-end maps at ``y_new``.
+    err : float
+        The local error estimate in the RMS norm scaled by
+        ``atol + rtol * max(|y|, |y_new|)``, the largest over the batch
+        (the step is acceptable when ``err <= 1``).
+    """
+    xp = namespace(*y)
+    stages = [k1]
+    for row in _DP_A[1:]:
+        y_new = [
+            w + h * sum(c * k[l] for c, k in zip(row, stages, strict=False) if c)
+            for l, w in enumerate(y)
+        ]
+        k_new, loss_new, total_new = rhs(y_new)
+        stages.append(k_new)
+    err_parts = [
+        h
+        * sum(e * k[l] for e, k in zip(_DP_E, stages, strict=True) if e)
+        / (atol + rtol * xp.maximum(xp.abs(w), xp.abs(yn)))
+        for l, (w, yn) in enumerate(zip(y, y_new, strict=True))
+    ]
+    return y_new, k_new, loss_new, total_new, _rms_max(err_parts, count)
+
+
+def _next_step_size(h: float, step: float, err: float) -> float:
+    """Step-size controller: the next proposal after a step of size ``step`` with error ``err``.
+
+    ``h`` is the proposal the step was taken from (``step < h`` when the
+    step was shortened to land on an output time; the longer proposal is
+    then kept). A rejected step (``err > 1``) never grows.
+    """
+    if err == 0:
+        factor = _MAX_FACTOR
+    else:
+        factor = min(_MAX_FACTOR, max(_MIN_FACTOR, _SAFETY * err**-0.2))
+    if err > 1.0:
+        return step * min(factor, 1.0)
+    if step < h:
+        return max(h, step * factor)
+    return step * factor
 
 
 def train_flow(
@@ -480,7 +654,10 @@ def train_flow(
     in the RMS norm scaled by ``atol + rtol * |W|`` over all its weights, the
     batch takes the step when the largest of these is at most 1, and the next
     step is ``h * clip(0.9 * err**(-1/5), 0.2, 5)``. Steps are shortened to
-    land exactly on each requested time.
+    land exactly on each requested time. As in SciPy's ``rk.py`` the step
+    (:func:`_dopri_step`: one embedded pair step and its error estimate) is
+    separate from the controller (this function: accept or reject, the next
+    step size from :func:`_next_step_size`, the output times).
 
     Parameters
     ----------
@@ -513,8 +690,8 @@ def train_flow(
         On bad shapes, NaN data, times that are negative or not increasing,
         or non-positive tolerances.
     DivergenceError
-        If the state becomes non-finite or the step size collapses, or
-        ``max_steps`` is exhausted.
+        (:class:`gpu.errors.DivergenceError`) if the state becomes non-finite
+        or the step size collapses, or ``max_steps`` is exhausted.
 
     References
     ----------
@@ -547,27 +724,12 @@ def train_flow(
     factors = _trainable_factors(trainable, weights)
     xp = namespace(*weights)
     count = sum(int(np.prod(w.shape[1:])) for w in weights)
-
-    def rhs(state):
-        grads, loss, total = _gradients(state, stats)
-        out = []
-        for l, g in enumerate(grads):
-            g = g / (-tau)
-            out.append(g if factors is None else g * factors[l])
-        return out, loss, total
-
-    def norm(parts):
-        sq = sum(xp.sum(p * p, axis=(1, 2)) for p in parts)
-        return float(xp.max(xp.sqrt(sq / count)))
-
+    rhs = _flow_field(stats, tau, factors)
     y = list(weights)
     rec = _Recorder(stats, track_end_to_end)
     k1, loss, total = rhs(y)
+    h = _initial_step(y, k1, atol, rtol, count)
     t, accepted, attempts = 0.0, 0, 0
-    scale0 = [atol + rtol * xp.abs(w) for w in y]
-    d0 = norm([a / s for a, s in zip(y, scale0, strict=True)])
-    d1 = norm([a / s for a, s in zip(k1, scale0, strict=True)])
-    h = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     span = float(times[-1]) if times[-1] > 0 else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         for target in times.tolist():
@@ -584,39 +746,21 @@ def train_flow(
                     )
                 attempts += 1
                 step = min(h, target - t)
-                stages = [k1]
-                for row in _DP_A[1:]:
-                    yi = [
-                        w + step * sum(c * k[l] for c, k in zip(row, stages, strict=False) if c)
-                        for l, w in enumerate(y)
-                    ]
-                    kn, loss_new, total_new = rhs(yi)
-                    stages.append(kn)
-                err_parts = [
-                    step
-                    * sum(e * k[l] for e, k in zip(_DP_E, stages, strict=True) if e)
-                    / (atol + rtol * xp.maximum(xp.abs(w), xp.abs(yn)))
-                    for l, (w, yn) in enumerate(zip(y, yi, strict=True))
-                ]
-                err = norm(err_parts)
+                y_new, k_new, loss_new, total_new, err = _dopri_step(
+                    rhs, y, k1, step, atol=atol, rtol=rtol, count=count
+                )
                 if not np.isfinite(err) or not bool(xp.all(xp.isfinite(loss_new))):
                     if step < 1e-14 * span:
                         raise DivergenceError(
                             f"train_flow: the state became non-finite at t={t:.6g}"
                         )
-                    h = step * 0.2
+                    h = step * _MIN_FACTOR
                     continue
                 if err <= 1.0:
                     t = target if step == target - t else t + step
-                    y, k1, loss, total = yi, stages[-1], loss_new, total_new
+                    y, k1, loss, total = y_new, k_new, loss_new, total_new
                     accepted += 1
-                factor = 5.0 if err == 0 else min(5.0, max(0.2, 0.9 * err**-0.2))
-                if err > 1.0:
-                    h = step * min(factor, 1.0)
-                elif step < h:  # shortened to land on an output time: keep the longer proposal
-                    h = max(h, step * factor)
-                else:
-                    h = step * factor
+                h = _next_step_size(h, step, err)
             rec.add(float(target), accepted, loss, total)
     b = weights[0].shape[0]
     return rec.result(y, np.full(b, accepted, dtype=np.int64), None)

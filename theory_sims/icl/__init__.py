@@ -29,7 +29,7 @@ from theory_sims.icl import (
 from theory_sims.icl.lsa import LSA, gd_construction
 from theory_sims.icl.tasks import TaskBatch, TaskConfig, sample_tasks
 from theory_sims.icl.theory import optimal_single_layer
-from theory_sims.icl.train import evaluate
+from theory_sims.icl.train import Evaluation, TrainingResult, evaluate
 from theory_sims.icl.train import train as train_lsa
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
     "TaskConfig",
     "sample_tasks",
     "optimal_single_layer",
+    "Evaluation",
+    "TrainingResult",
     "evaluate",
     "train_lsa",
 ]

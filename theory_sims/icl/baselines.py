@@ -39,7 +39,7 @@ class RidgePath:
     Examples
     --------
     >>> from theory_sims.icl.predictors import ridge
-    >>> b = sample_tasks(TaskConfig(n=6, d=3, sigma=0.5), 4, rng=0)
+    >>> b = sample_tasks(TaskConfig(n=6, d=3, noise_std=0.5), 4, rng=0)
     >>> path = RidgePath(b.X, b.y, b.x_query)
     >>> bool(np.allclose(path.predict(0.7), ridge(b.X, b.y, b.x_query, 0.7)))
     True
@@ -88,8 +88,8 @@ def tune_const_rr(task: TaskConfig, *, batch_size: int = 20000, rng=None) -> flo
 
     Examples
     --------
-    >>> lam = tune_const_rr(TaskConfig(n=20, d=4, sigma=1.0), batch_size=4000, rng=0)
-    >>> 0.5 < lam < 2.0   # the Bayes value is sigma^2 / tau^2 = 1
+    >>> lam = tune_const_rr(TaskConfig(n=20, d=4, noise_std=1.0), batch_size=4000, rng=0)
+    >>> 0.5 < lam < 2.0   # the Bayes value is noise_std^2 / tau^2 = 1
     True
     """
     b, path = _sample(task, batch_size, rng)

@@ -7,9 +7,10 @@ The weight vector a predictor implicitly uses is recovered by
 extra query points; no predictor changes its return type with a flag.
 
 Conventions: ridge minimises :math:`\|Xw - y\|^2 + \lambda \|w\|^2`, so the
-Bayes posterior mean under :math:`w \sim N(0, \tau^2 I)` and noise
-:math:`\sigma` is ridge with :math:`\lambda = \sigma^2 / \tau^2`. Gradient
-descent runs on :math:`\frac{1}{2n}\|Xw - y\|^2` from :math:`w_0 = 0`.
+Bayes posterior mean under :math:`w \sim N(0, \tau^2 I)` and noise of
+standard deviation :math:`\sigma` (``noise_std``) is ridge with
+:math:`\lambda = \sigma^2 / \tau^2`. Gradient descent runs on
+:math:`\frac{1}{2n}\|Xw - y\|^2` from :math:`w_0 = 0`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from gpu.backend import as_generator, asarray_like, to_numpy
+from gpu.deprecation import renamed_arguments
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.icl._checks import check_context, per_sequence
 
@@ -117,19 +119,21 @@ def ridge(X, y, x_query, lam):
     return _predict(xp, _ridge_weights(xp, X, y, lam), x_query)
 
 
-def bayes(X, y, x_query, sigma, tau=1.0):
+@renamed_arguments(sigma="noise_std")
+def bayes(X, y, x_query, noise_std, tau=1.0):
     r"""Bayes (posterior-mean) prediction when the noise level is known.
 
     Under :math:`w \sim N(0, \tau^2 I)` and :math:`y = Xw + \sigma\epsilon` the
     posterior mean is ridge with :math:`\lambda = \sigma^2/\tau^2`; with
-    ``sigma`` given per sequence this is the oracle ridge of Vladymyrov et al.
+    ``noise_std`` given per sequence this is the oracle ridge of Vladymyrov et al.
 
     Parameters
     ----------
     X, y, x_query : arrays
         As in :func:`least_squares`.
-    sigma : float or array of shape (B,)
-        Noise standard deviation, ``>= 0``.
+    noise_std : float or array of shape (B,)
+        Noise standard deviation :math:`\sigma`, ``>= 0`` (retired name:
+        ``sigma``).
     tau : float
         Prior scale, ``> 0``.
 
@@ -140,7 +144,7 @@ def bayes(X, y, x_query, sigma, tau=1.0):
     Raises
     ------
     ValueError
-        On bad shapes, NaN values, ``sigma < 0`` or ``tau <= 0``.
+        On bad shapes, NaN values, ``noise_std < 0`` or ``tau <= 0``.
 
     References
     ----------
@@ -150,16 +154,17 @@ def bayes(X, y, x_query, sigma, tau=1.0):
     Examples
     --------
     >>> X = np.eye(2)[None]; y = np.array([[1.0, 2.0]])
-    >>> bayes(X, y, np.array([[1.0, 1.0]]), sigma=1.0)
+    >>> bayes(X, y, np.array([[1.0, 1.0]]), noise_std=1.0)
     array([1.5])
     """
     xp, B, _, _ = check_context(X, y, x_query)
     tau = check_real(tau, "tau", low=0, low_inclusive=False)
-    sigma = per_sequence(sigma, "sigma", B, xp, X)
+    sigma = per_sequence(noise_std, "noise_std", B, xp, X)
     return _predict(xp, _ridge_weights(xp, X, y, sigma**2 / tau**2), x_query)
 
 
-def gd(X, y, x_query, steps, step_size, preconditioner=None):
+@renamed_arguments(step_size="lr")
+def gd(X, y, x_query, steps, lr, preconditioner=None):
     r"""Prediction after ``steps`` of (preconditioned) gradient descent from zero.
 
     .. math:: w_{k+1} = w_k - \eta_k\, \Gamma\, \tfrac{1}{n} X^T (X w_k - y),
@@ -173,8 +178,9 @@ def gd(X, y, x_query, steps, step_size, preconditioner=None):
         As in :func:`least_squares`.
     steps : int
         Number of steps, ``>= 0`` (``0`` predicts zero).
-    step_size : float or sequence of ``steps`` floats
-        :math:`\eta`, one for all steps or one per step.
+    lr : float or sequence of ``steps`` floats
+        The step size :math:`\eta`, one for all steps or one per step
+        (retired name: ``step_size``).
     preconditioner : array of shape (d, d) or (B, d, d), optional
         :math:`\Gamma` (identity by default).
 
@@ -194,12 +200,12 @@ def gd(X, y, x_query, steps, step_size, preconditioner=None):
     Examples
     --------
     >>> X = np.eye(2)[None]; y = np.array([[1.0, 2.0]])
-    >>> gd(X, y, np.array([[1.0, 1.0]]), steps=1, step_size=2.0)
+    >>> gd(X, y, np.array([[1.0, 1.0]]), steps=1, lr=2.0)
     array([3.])
     """
     xp, B, n, d = check_context(X, y, x_query)
     steps = check_int(steps, "steps", minimum=0)
-    etas = _step_sizes(step_size, steps)
+    etas = _step_sizes(lr, steps)
     G = None
     if preconditioner is not None:
         G = xp.asarray(preconditioner, dtype=X.dtype)
@@ -223,11 +229,11 @@ def _step_sizes(step_size, steps: int) -> list[float]:
     if isinstance(step_size, Sequence) or (hasattr(step_size, "shape") and step_size.ndim > 0):
         etas = [float(e) for e in step_size]
         if len(etas) != steps:
-            raise ValueError(f"step_size must hold {steps} values, got {len(etas)}")
+            raise ValueError(f"lr must hold {steps} values, got {len(etas)}")
     else:
         etas = [float(step_size)] * steps
     for e in etas:
-        check_real(e, "step_size")
+        check_real(e, "lr")
     return etas
 
 

@@ -1,7 +1,7 @@
 """Task distributions for in-context linear regression.
 
 A task is one sequence: a weight vector ``w``, ``n`` context pairs
-``(x_i, y_i = w^T x_i + sigma * eps_i)`` and a query ``x_query`` whose target
+``(x_i, y_i = w^T x_i + noise_std * eps_i)`` and a query ``x_query`` whose target
 ``y_query = w^T x_query`` is noise-free (the convention of the whole
 ``theory_sims.icl`` package). :class:`TaskConfig` describes the distribution
 and :func:`sample_tasks` draws a batch of independent sequences.
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gpu.backend import as_generator, asarray_like
+from gpu.deprecation import renamed_arguments, retired_field
 from gpu.records import Record
 from gpu.validate import check_choice, check_finite, check_int, check_real
 
@@ -26,6 +27,7 @@ __all__ = ["TaskConfig", "TaskBatch", "sample_tasks", "X_DISTRIBUTIONS"]
 X_DISTRIBUTIONS = ("gaussian", "uniform", "heavy_tailed")
 
 
+@renamed_arguments(sigma="noise_std")
 @dataclasses.dataclass(frozen=True)
 class TaskConfig(Record):
     """Distribution of in-context linear-regression sequences.
@@ -46,11 +48,12 @@ class TaskConfig(Record):
         Input covariance factor (``None``: identity).
     tau : float
         Prior scale, ``w ~ N(0, tau^2 I)``.
-    sigma : float
+    noise_std : float
         Fixed noise standard deviation (used when neither ``sigma_max`` nor
-        ``sigma_choices`` is given).
+        ``sigma_choices`` is given). The retired keyword ``sigma`` still works
+        for one release (``DeprecationWarning``).
     sigma_max : float or None
-        Per-sequence noise level ``sigma ~ U(0, sigma_max)`` (Vladymyrov et al.).
+        Per-sequence noise standard deviation ``U(0, sigma_max)`` (Vladymyrov et al.).
     sigma_choices : tuple of float or None
         Per-sequence noise level drawn uniformly from this set.
     heavy_k : float
@@ -68,7 +71,7 @@ class TaskConfig(Record):
     --------
     >>> cfg = TaskConfig(n=20, d=10, sigma_max=3.0)
     >>> batch = sample_tasks(cfg, 4, rng=0)
-    >>> batch.X.shape, batch.y.shape, batch.x_query.shape, batch.sigma.shape
+    >>> batch.X.shape, batch.y.shape, batch.x_query.shape, batch.noise_std.shape
     ((4, 20, 10), (4, 20), (4, 10), (4,))
     """
 
@@ -77,7 +80,7 @@ class TaskConfig(Record):
     x_dist: str = "gaussian"
     Sigma: Any = None
     tau: float = 1.0
-    sigma: float = 0.0
+    noise_std: float = 0.0
     sigma_max: float | None = None
     sigma_choices: tuple | None = None
     heavy_k: float = 0.1
@@ -87,11 +90,13 @@ class TaskConfig(Record):
         check_int(self.d, "d", minimum=1)
         check_choice(self.x_dist, "x_dist", X_DISTRIBUTIONS)
         check_real(self.tau, "tau", low=0, low_inclusive=False)
-        check_real(self.sigma, "sigma", low=0)
+        check_real(self.noise_std, "noise_std", low=0)
         check_real(self.heavy_k, "heavy_k", low=0, low_inclusive=False)
-        given = (self.sigma > 0) + (self.sigma_max is not None) + (self.sigma_choices is not None)
+        given = (
+            (self.noise_std > 0) + (self.sigma_max is not None) + (self.sigma_choices is not None)
+        )
         if given > 1:
-            raise ValueError("give at most one of sigma > 0, sigma_max and sigma_choices")
+            raise ValueError("give at most one of noise_std > 0, sigma_max and sigma_choices")
         if self.sigma_max is not None:
             check_real(self.sigma_max, "sigma_max", low=0)
         if self.sigma_choices is not None:
@@ -103,6 +108,8 @@ class TaskConfig(Record):
             object.__setattr__(self, "sigma_choices", choices)
         if self.Sigma is not None:
             object.__setattr__(self, "Sigma", _check_covariance(self.Sigma, self.d))
+
+    sigma = retired_field("sigma", "noise_std")
 
     def covariance(self) -> np.ndarray:
         """Covariance of ``x`` for the Gaussian and uniform laws (host array)."""
@@ -121,6 +128,7 @@ def _check_covariance(Sigma, d: int) -> np.ndarray:
     return S
 
 
+@renamed_arguments(sigma="noise_std")
 @dataclasses.dataclass(frozen=True)
 class TaskBatch(Record):
     """A batch of ``B`` in-context regression sequences.
@@ -130,15 +138,16 @@ class TaskBatch(Record):
     X : array, shape (B, n, d)
         Context inputs.
     y : array, shape (B, n)
-        Noisy context labels ``X w + sigma * eps``.
+        Noisy context labels ``X w + noise_std * eps``.
     x_query : array, shape (B, d)
         Query inputs.
     y_query : array, shape (B,)
         Noise-free query targets ``w^T x_query``.
     w : array, shape (B, d)
         Task weight vectors.
-    sigma : array, shape (B,)
-        Noise standard deviation of each sequence.
+    noise_std : array, shape (B,)
+        Noise standard deviation of each sequence (formerly ``sigma``, still
+        readable for one release with a ``DeprecationWarning``).
     """
 
     X: Any
@@ -146,7 +155,9 @@ class TaskBatch(Record):
     x_query: Any
     y_query: Any
     w: Any
-    sigma: Any
+    noise_std: Any
+
+    sigma = retired_field("sigma", "noise_std")
 
 
 def _standard_inputs(gen: np.random.Generator, cfg: TaskConfig, shape: tuple) -> np.ndarray:
@@ -210,7 +221,7 @@ def sample_tasks(cfg: TaskConfig, batch_size: int, *, rng=None, like=None) -> Ta
     elif cfg.sigma_choices is not None:
         sigma = np.asarray(cfg.sigma_choices)[gen.integers(len(cfg.sigma_choices), size=B)]
     else:
-        sigma = np.full(B, cfg.sigma)
+        sigma = np.full(B, cfg.noise_std)
     clean = np.einsum("bnd,bd->bn", X, w)
     y = clean + sigma[:, None] * gen.standard_normal((B, n))
     yq = np.einsum("bd,bd->b", xq, w)

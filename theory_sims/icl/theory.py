@@ -50,10 +50,11 @@ import numpy as np
 from numpy.polynomial import polynomial as P
 from scipy import optimize
 
+from gpu.deprecation import renamed_arguments, retired_field
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
 from theory_sims.icl.tasks import _check_covariance
-from theory_sims.icl.wishart import wishart_trace_moments
+from theory_sims.icl.wishart import MAX_DEGREE, wishart_trace_moments
 
 __all__ = [
     "OptimalSingleLayer",
@@ -83,8 +84,9 @@ class OptimalSingleLayer(Record):
     loss: float
 
 
-def optimal_single_layer(n: int, d: int, sigma: float = 0.0, Sigma=None) -> OptimalSingleLayer:
-    """Optimal single-layer LSA for ``x ~ N(0, Sigma)``, ``w ~ N(0, I)``, noise ``sigma``.
+@renamed_arguments(sigma="noise_std")
+def optimal_single_layer(n: int, d: int, noise_std: float = 0.0, Sigma=None) -> OptimalSingleLayer:
+    """Optimal single-layer LSA for ``x ~ N(0, Sigma)``, ``w ~ N(0, I)``, noise ``noise_std``.
 
     Parameters
     ----------
@@ -92,8 +94,8 @@ def optimal_single_layer(n: int, d: int, sigma: float = 0.0, Sigma=None) -> Opti
         Context length, ``>= 1``.
     d : int
         Input dimension, ``>= 1``.
-    sigma : float
-        Label-noise standard deviation, ``>= 0``.
+    noise_std : float
+        Label-noise standard deviation, ``>= 0`` (retired name: ``sigma``).
     Sigma : array of shape (d, d), optional
         Input covariance (identity by default).
 
@@ -104,7 +106,7 @@ def optimal_single_layer(n: int, d: int, sigma: float = 0.0, Sigma=None) -> Opti
     Raises
     ------
     ValueError
-        For ``n < 1``, ``d < 1``, ``sigma < 0`` or a ``Sigma`` that is not
+        For ``n < 1``, ``d < 1``, ``noise_std < 0`` or a ``Sigma`` that is not
         symmetric positive definite of shape ``(d, d)``.
 
     References
@@ -120,7 +122,7 @@ def optimal_single_layer(n: int, d: int, sigma: float = 0.0, Sigma=None) -> Opti
     """
     n = check_int(n, "n", minimum=1)
     d = check_int(d, "d", minimum=1)
-    sigma = check_real(sigma, "sigma", low=0)
+    sigma = check_real(noise_std, "noise_std", low=0)
     S = np.eye(d) if Sigma is None else _check_covariance(Sigma, d)
     gamma = n * np.linalg.inv((n + 1) * S + (np.trace(S) + sigma**2) * np.eye(d))
     gamma = 0.5 * (gamma + gamma.T)
@@ -128,23 +130,28 @@ def optimal_single_layer(n: int, d: int, sigma: float = 0.0, Sigma=None) -> Opti
     return OptimalSingleLayer(gamma, loss)
 
 
+@renamed_arguments(step_size="lr")
 @dataclasses.dataclass(frozen=True)
 class OptimalGDStep(Record):
     """Optimal single GD step for i.i.d. input coordinates.
 
     Attributes
     ----------
-    step_size : float
-        :math:`\\eta^*` in ``gd(X, y, x_query, 1, step_size)``.
+    lr : float
+        The step size :math:`\\eta^*` in ``gd(X, y, x_query, 1, lr)`` (formerly
+        ``step_size``, still readable for one release with a ``DeprecationWarning``).
     loss : float
         Expected in-context loss at :math:`\\eta^*`.
     """
 
-    step_size: float
+    lr: float
     loss: float
 
+    step_size = retired_field("step_size", "lr")
 
-def optimal_gd_step(n: int, d: int, m2: float, m4: float, sigma: float = 0.0) -> OptimalGDStep:
+
+@renamed_arguments(sigma="noise_std")
+def optimal_gd_step(n: int, d: int, m2: float, m4: float, noise_std: float = 0.0) -> OptimalGDStep:
     """Optimal one-step GD size when the coordinates of ``x`` are i.i.d. with moments m2, m4.
 
     Parameters
@@ -153,8 +160,8 @@ def optimal_gd_step(n: int, d: int, m2: float, m4: float, sigma: float = 0.0) ->
         Context length and dimension, ``>= 1``.
     m2, m4 : float
         Second and fourth moments of one coordinate (``m4 >= m2^2 > 0``).
-    sigma : float
-        Label-noise standard deviation.
+    noise_std : float
+        Label-noise standard deviation (retired name: ``sigma``).
 
     Returns
     -------
@@ -163,7 +170,7 @@ def optimal_gd_step(n: int, d: int, m2: float, m4: float, sigma: float = 0.0) ->
     Raises
     ------
     ValueError
-        For bad sizes, ``m2 <= 0``, ``m4 < m2^2`` or ``sigma < 0``.
+        For bad sizes, ``m2 <= 0``, ``m4 < m2^2`` or ``noise_std < 0``.
 
     References
     ----------
@@ -173,14 +180,14 @@ def optimal_gd_step(n: int, d: int, m2: float, m4: float, sigma: float = 0.0) ->
     Examples
     --------
     >>> r = optimal_gd_step(20, 10, 1.0, 9 / 5)  # uniform coordinates
-    >>> round(r.step_size, 6)
+    >>> round(r.lr, 6)
     0.671141
     """
     n = check_int(n, "n", minimum=1)
     d = check_int(d, "d", minimum=1)
     m2 = check_real(m2, "m2", low=0, low_inclusive=False)
     m4 = check_real(m4, "m4", low=m2 * m2 * (1 - 1e-12))
-    sigma = check_real(sigma, "sigma", low=0)
+    sigma = check_real(noise_std, "noise_std", low=0)
     eta = n * m2 / (m4 + (n + d - 2) * m2 * m2 + sigma**2 * m2)
     return OptimalGDStep(float(eta), float(m2 * d * (1 - eta * m2)))
 
@@ -238,17 +245,19 @@ def _expect(poly: np.ndarray, moments: np.ndarray, shift: int = 0) -> float:
     return float(np.dot(poly, moments[shift : shift + poly.size]))
 
 
-def gd_steps_loss(step_sizes, n: int, d: int, sigma: float = 0.0) -> float:
+@renamed_arguments(sigma="noise_std")
+def gd_steps_loss(step_sizes, n: int, d: int, noise_std: float = 0.0) -> float:
     r"""Exact expected loss of GD from zero with ``step_sizes``, ``x ~ N(0, I)``, ``w ~ N(0, I)``.
 
     Parameters
     ----------
     step_sizes : sequence of float
-        One step size per GD step (layer).
+        One step size per GD step (layer), at most ``MAX_DEGREE // 2`` (20)
+        of them (:data:`theory_sims.icl.wishart.MAX_DEGREE`).
     n, d : int
         Context length and dimension.
-    sigma : float
-        Label-noise standard deviation.
+    noise_std : float
+        Label-noise standard deviation (retired name: ``sigma``).
 
     Returns
     -------
@@ -259,7 +268,8 @@ def gd_steps_loss(step_sizes, n: int, d: int, sigma: float = 0.0) -> float:
     Raises
     ------
     ValueError
-        For bad sizes, ``sigma < 0`` or non-finite step sizes.
+        For bad sizes, ``noise_std < 0``, non-finite step sizes or more
+        than 20 of them.
 
     Examples
     --------
@@ -269,9 +279,10 @@ def gd_steps_loss(step_sizes, n: int, d: int, sigma: float = 0.0) -> float:
     """
     n = check_int(n, "n", minimum=1)
     d = check_int(d, "d", minimum=1)
-    sigma = check_real(sigma, "sigma", low=0)
+    sigma = check_real(noise_std, "noise_std", low=0)
     etas = np.asarray(step_sizes, dtype=float)
     etas = check_finite(check_ndim(etas, "step_sizes", 1), "step_sizes")
+    check_int(etas.size, "len(step_sizes)", maximum=MAX_DEGREE // 2)
     moments = np.array([float(m) for m in _spectral_moments(n, d, 2 * etas.size)])
     return _loss_and_grad(etas, moments, sigma**2 / n)[0]
 
@@ -310,7 +321,8 @@ def _optimal_residual(moments: list[Fraction], s: Fraction, L: int):
     return a, moments[0] + sum(aj * moments[j + 1] for j, aj in enumerate(a))
 
 
-def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalGDSteps:
+@renamed_arguments(sigma="noise_std")
+def optimal_gd_steps(n: int, d: int, steps: int, noise_std: float = 0.0) -> OptimalGDSteps:
     r"""Optimal step sizes of ``steps`` GD steps for ``x ~ N(0, I)``, ``w ~ N(0, I)``.
 
     **Derivation.** Write the residual polynomial of L steps as
@@ -342,9 +354,11 @@ def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalG
     n, d : int
         Context length and dimension.
     steps : int
-        Number of GD steps (layers) ``L >= 1``.
-    sigma : float
-        Noise standard deviation.
+        Number of GD steps (layers), ``1 <= L <= MAX_DEGREE // 2 = 20`` (the
+        exact moments of order up to ``2 L`` are needed; see
+        :data:`theory_sims.icl.wishart.MAX_DEGREE`).
+    noise_std : float
+        Noise standard deviation (retired name: ``sigma``).
 
     Returns
     -------
@@ -353,7 +367,7 @@ def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalG
     Raises
     ------
     ValueError
-        For bad sizes or ``sigma < 0``.
+        For bad sizes, ``steps > 20`` or ``noise_std < 0``.
 
     References
     ----------
@@ -370,8 +384,8 @@ def optimal_gd_steps(n: int, d: int, steps: int, sigma: float = 0.0) -> OptimalG
     """
     n = check_int(n, "n", minimum=1)
     d = check_int(d, "d", minimum=1)
-    steps = check_int(steps, "steps", minimum=1)
-    sigma = check_real(sigma, "sigma", low=0)
+    steps = check_int(steps, "steps", minimum=1, maximum=MAX_DEGREE // 2)
+    sigma = check_real(noise_std, "noise_std", low=0)
     exact = _spectral_moments(n, d, 2 * steps)
     moments = np.array([float(m) for m in exact])
     s = Fraction(sigma) ** 2 / n

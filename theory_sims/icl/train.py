@@ -9,23 +9,25 @@ by global norm and applies Adam or SGD with momentum.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from gpu.backend import asarray_like, spawn, to_numpy
+from gpu.errors import DivergenceError
 from gpu.records import Record
 from gpu.validate import check_choice, check_int, check_real
 from theory_sims.icl.lsa import LSA
 from theory_sims.icl.optim import Adam, SGDMomentum, clip_by_norm
 from theory_sims.icl.tasks import TaskBatch, TaskConfig, sample_tasks
 
-__all__ = ["TrainResult", "train", "evaluate", "DepthFit", "train_by_depth"]
+__all__ = ["TrainingResult", "train", "Evaluation", "evaluate", "DepthFit", "train_by_depth"]
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainResult(Record):
+class TrainingResult(Record):
     """Outcome of :func:`train`.
 
     Attributes
@@ -65,9 +67,9 @@ def train(
     init_scale: float = 0.1,
     snapshot_every: int | None = None,
     rng=None,
-    progress: bool = True,
+    progress: bool = False,
     like=None,
-) -> TrainResult:
+) -> TrainingResult:
     """Train ``model`` on fresh batches from ``task``.
 
     Parameters
@@ -101,18 +103,21 @@ def train(
     rng : None, int or numpy.random.Generator
         Seeds the initialisation and the batches (two spawned streams).
     progress : bool
-        Show a tqdm progress bar.
+        Show a tqdm progress bar (default False).
     like : array, optional
         Run on this array's device (NumPy by default; a CuPy array for GPU).
 
     Returns
     -------
-    TrainResult
+    TrainingResult
 
     Raises
     ------
     ValueError
         On mismatched dimensions or bad hyper-parameters.
+    gpu.errors.DivergenceError
+        (a ``FloatingPointError`` and a ``ValueError``) when a training loss
+        is not finite: lower ``lr`` or set ``clip``.
 
     References
     ----------
@@ -122,7 +127,7 @@ def train(
     Examples
     --------
     >>> res = train(LSA(1, 3), TaskConfig(n=10, d=3), steps=50, batch_size=64,
-    ...             lr=0.02, rng=0, progress=False)
+    ...             lr=0.02, rng=0)
     >>> bool(res.losses[-5:].mean() < res.losses[:5].mean())
     True
     """
@@ -157,7 +162,7 @@ def train(
         b = sample_tasks(task, batch_size, rng=data_rng, like=theta)
         losses[t], grad = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
         if not np.isfinite(losses[t]):
-            raise FloatingPointError(
+            raise DivergenceError(
                 f"training diverged at step {t} (loss {losses[t]}); lower lr or set clip"
             )
         grad, norms[t] = clip_by_norm(grad, clip)
@@ -165,28 +170,87 @@ def train(
             opt.lr = 0.5 * lr * (1.0 + np.cos(np.pi * t / steps))
         theta = opt.step(theta, grad)
     snaps_arr = np.array(snaps) if snaps else np.empty((0, model.num_params))
-    return TrainResult(theta, losses, norms, np.array(snap_steps, dtype=int), snaps_arr)
+    return TrainingResult(theta, losses, norms, np.array(snap_steps, dtype=int), snaps_arr)
 
 
-def evaluate(model: LSA, theta, task: TaskConfig, *, batch_size: int, rng=None):
+def __getattr__(name: str):
+    if name == "TrainResult":
+        warnings.warn(
+            "theory_sims.icl.train.TrainResult is deprecated and will be removed in the next "
+            "release; use TrainingResult",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return TrainingResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Evaluation(Record):
+    """In-context loss of fixed parameters on a fresh batch (:func:`evaluate`).
+
+    Attributes
+    ----------
+    loss : float
+        Mean squared query error (package convention, no factor 1/2).
+    std_error : float
+        Standard error of that mean over the ``batch_size`` sequences
+        (sample standard deviation / sqrt(batch_size)).
+    batch_size : int
+        Number of sequences evaluated.
+    """
+
+    loss: float
+    std_error: float
+    batch_size: int
+
+    def __iter__(self):
+        """Retired tuple form ``(loss, std_error)`` (deprecated; warns)."""
+        _warn_tuple()
+        return iter((self.loss, self.std_error))
+
+    def __getitem__(self, index):
+        """Retired tuple form ``(loss, std_error)[index]`` (deprecated; warns)."""
+        _warn_tuple()
+        return (self.loss, self.std_error)[index]
+
+
+def _warn_tuple() -> None:
+    warnings.warn(
+        "evaluate() returns an Evaluation record; reading it as the tuple (loss, std_error) "
+        "is deprecated and will be removed in the next release: use .loss and .std_error",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def evaluate(model: LSA, theta, task: TaskConfig, *, batch_size: int, rng=None) -> Evaluation:
     """In-context loss of ``theta`` on a fresh batch, with its standard error.
+
+    Parameters
+    ----------
+    model : LSA
+    theta : array, shape (num_params,)
+    task : TaskConfig
+    batch_size : int
+        Sequences in the batch, ``>= 2``.
+    rng : None, int or numpy.random.Generator
 
     Returns
     -------
-    loss : float
-        Mean squared query error (package convention, no factor 1/2).
-    stderr : float
-        Standard error of that mean over the ``batch_size`` sequences.
+    Evaluation
+        Fields ``loss``, ``std_error`` and ``batch_size``.
 
     Examples
     --------
-    >>> loss, se = evaluate(LSA(1, 2), np.zeros(18), TaskConfig(n=4, d=2), batch_size=100, rng=0)
-    >>> loss > 0 and se > 0
+    >>> ev = evaluate(LSA(1, 2), np.zeros(18), TaskConfig(n=4, d=2), batch_size=100, rng=0)
+    >>> ev.loss > 0 and ev.std_error > 0
     True
     """
-    b = sample_tasks(task, check_int(batch_size, "batch_size", minimum=2), rng=rng, like=theta)
+    size = check_int(batch_size, "batch_size", minimum=2)
+    b = sample_tasks(task, size, rng=rng, like=theta)
     sq = _squared_errors(model, theta, b)
-    return float(sq.mean()), float(sq.std(ddof=1) / np.sqrt(sq.size))
+    return Evaluation(float(sq.mean()), float(sq.std(ddof=1) / np.sqrt(sq.size)), size)
 
 
 def _squared_errors(model: LSA, theta, batch: TaskBatch) -> np.ndarray:
@@ -291,7 +355,7 @@ def train_by_depth(
 
     Examples
     --------
-    >>> task = TaskConfig(n=8, d=2, sigma=0.2)
+    >>> task = TaskConfig(n=8, d=2, noise_std=0.2)
     >>> fits = train_by_depth(task, [1, 2], "diag", validation=sample_tasks(task, 500, rng=1),
     ...                       steps=60, batch_size=64, lr=0.02, rng=0)
     >>> [f.model.depth for f in fits], fits[1].validation_loss <= fits[0].validation_loss
@@ -324,7 +388,6 @@ def train_by_depth(
             theta0=theta,
             snapshot_every=steps // snapshots,
             rng=train_rng,
-            progress=False,
             **train_options,
         )
         candidates = [*res.snapshots, res.theta]

@@ -83,7 +83,7 @@ def test_min_norm_risk_of_benign_data_is_the_formula_on_average():
     pinv = np.linalg.pinv(data.X)
     diff = np.swapaxes(pinv @ data.Y, 1, 2) - data.Theta
     risks = np.sum(diff * diff * data.sigma_diag, axis=(1, 2))
-    exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), 1.0)
+    exact = min_norm_excess_risk(data.X, data.Theta, np.diag(data.sigma_diag), noise_std=1.0)
     assert abs(risks.mean() - exact.total) < 5 * risks.std() / np.sqrt(400)
 
 

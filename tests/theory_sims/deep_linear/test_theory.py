@@ -75,7 +75,7 @@ def test_min_norm_excess_risk_matches_monte_carlo():
     hat = np.swapaxes(np.linalg.pinv(X) @ (X @ theta.T + noise), 1, 2)
     diff = hat - theta
     risks = np.einsum("rqi,ij,rqj->r", diff, sig, diff)
-    exact = min_norm_excess_risk(X, theta, sig, sigma2)
+    exact = min_norm_excess_risk(X, theta, sig, noise_std=np.sqrt(sigma2))
     # Tolerance: 5 standard errors of the Monte-Carlo mean, std estimated from the draws.
     tol = 5 * risks.std() / np.sqrt(reps)
     assert abs(risks.mean() - exact.total) < tol
@@ -94,9 +94,11 @@ def test_min_norm_excess_risk_matches_monte_carlo():
         lambda: learning_time(1.0, 0.5, 1.5),
         lambda: deep_mode(1.0, 1.0, 0.1, depth=0),
         lambda: deep_learning_time(1.0, 0.5, 0.2, depth=3),
-        lambda: min_norm_excess_risk(np.ones((2, 3)), np.ones((1, 4)), np.eye(3), 1.0),
-        lambda: min_norm_excess_risk(np.ones((2, 3)), np.ones((1, 3)), np.eye(3), -1.0),
-        lambda: min_norm_excess_risk(np.full((2, 3), np.nan), np.ones((1, 3)), np.eye(3), 1.0),
+        lambda: min_norm_excess_risk(np.ones((2, 3)), np.ones((1, 4)), np.eye(3), noise_std=1.0),
+        lambda: min_norm_excess_risk(np.ones((2, 3)), np.ones((1, 3)), np.eye(3), noise_std=-1.0),
+        lambda: min_norm_excess_risk(
+            np.full((2, 3), np.nan), np.ones((1, 3)), np.eye(3), noise_std=1.0
+        ),
     ],
 )
 def test_bad_input_is_rejected(call):

@@ -9,7 +9,7 @@ from theory_sims.icl.tasks import TaskConfig, sample_tasks
 @pytest.fixture
 def small_batch():
     """A small noisy batch: B=5 sequences, n=7, d=3."""
-    return sample_tasks(TaskConfig(n=7, d=3, sigma=0.3), 5, rng=123)
+    return sample_tasks(TaskConfig(n=7, d=3, noise_std=0.3), 5, rng=123)
 
 
 def central_difference_grad(fun, theta, h=1e-6):

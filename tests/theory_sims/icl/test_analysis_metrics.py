@@ -32,7 +32,7 @@ def test_hill_estimator_on_pareto():
 def test_hessian_of_single_gdpp_layer_is_exact():
     # One GD++ layer predicts -b x_q^T X^T y / n, independent of a, so the loss
     # is quadratic in b: H = [[0, 0], [0, 2 mean(u^2)]] with u = x_q^T X^T y / n.
-    bt = sample_tasks(TaskConfig(n=8, d=3, sigma=0.2), 256, rng=0)
+    bt = sample_tasks(TaskConfig(n=8, d=3, noise_std=0.2), 256, rng=0)
     u = np.einsum("bd,bnd,bn->b", bt.x_query, bt.X, bt.y) / 8
     r = hessian_spectrum(
         LSA(1, 3, "gd++"), np.array([0.3, -0.4]), bt.X, bt.y, bt.x_query, bt.y_query
@@ -71,8 +71,8 @@ def test_optimisers_and_clipping():
 
 
 def test_training_is_seeded_and_sgd_decreases_loss():
-    task = TaskConfig(n=8, d=2, sigma=0.1)
-    kw = dict(steps=60, batch_size=64, optimizer="sgd", lr=0.02, clip=1.0, progress=False)
+    task = TaskConfig(n=8, d=2, noise_std=0.1)
+    kw = dict(steps=60, batch_size=64, optimizer="sgd", lr=0.02, clip=1.0)
     a = train(LSA(2, 2, "diag"), task, rng=5, snapshot_every=20, **kw)
     b = train(LSA(2, 2, "diag"), task, rng=5, **kw)
     np.testing.assert_array_equal(a.theta, b.theta)
@@ -81,4 +81,4 @@ def test_training_is_seeded_and_sgd_decreases_loss():
     c = train(LSA(2, 2, "diag"), task, rng=5, **{**kw, "optimizer": "adam", "schedule": "cosine"})
     assert c.losses[-10:].mean() < c.losses[:10].mean()
     with pytest.raises(ValueError):
-        train(LSA(1, 3), task, steps=1, batch_size=4, progress=False)
+        train(LSA(1, 3), task, steps=1, batch_size=4)

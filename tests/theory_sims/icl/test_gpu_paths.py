@@ -13,8 +13,8 @@ from theory_sims.icl.train import train
 def test_cupy_matches_numpy():
     import cupy
 
-    b = sample_tasks(TaskConfig(n=6, d=3, sigma=0.3), 300, rng=0)
-    g = sample_tasks(TaskConfig(n=6, d=3, sigma=0.3), 300, rng=0, like=cupy.zeros(1))
+    b = sample_tasks(TaskConfig(n=6, d=3, noise_std=0.3), 300, rng=0)
+    g = sample_tasks(TaskConfig(n=6, d=3, noise_std=0.3), 300, rng=0, like=cupy.zeros(1))
     assert isinstance(g.X, cupy.ndarray)
     for variant in ("full", "diag", "gd++"):
         model = LSA(2, 3, variant)

@@ -73,7 +73,7 @@ def test_bad_input_rejected(small_batch):
 
 
 def test_batched_equals_per_sequence():
-    b = sample_tasks(TaskConfig(n=5, d=2, sigma=0.1), 4, rng=9)
+    b = sample_tasks(TaskConfig(n=5, d=2, noise_std=0.1), 4, rng=9)
     model = LSA(2, 2, "full")
     theta = model.init(3, scale=0.5)
     whole = model.predict(theta, b.X, b.y, b.x_query)
@@ -101,7 +101,7 @@ def test_effective_preconditioner_is_the_odd_part(small_batch):
 def test_blocked_pass_equals_whole_batch(monkeypatch):
     import theory_sims.icl.lsa as lsa_module
 
-    b = sample_tasks(TaskConfig(n=5, d=2, sigma=0.1), 7, rng=4)
+    b = sample_tasks(TaskConfig(n=5, d=2, noise_std=0.1), 7, rng=4)
     model = LSA(2, 2, "full")
     theta = model.init(1, scale=0.5)
     whole = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
@@ -113,7 +113,7 @@ def test_blocked_pass_equals_whole_batch(monkeypatch):
 
 @pytest.mark.parametrize("variant", ["full", "diag", "gd++"])
 def test_add_layer_keeps_the_function_and_can_learn(variant):
-    task = TaskConfig(n=6, d=3, sigma=0.3)
+    task = TaskConfig(n=6, d=3, noise_std=0.3)
     b = sample_tasks(task, 50, rng=0)
     shallow = LSA(2, 3, variant)
     theta = shallow.init(1, scale=0.3)

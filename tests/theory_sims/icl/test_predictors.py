@@ -47,7 +47,7 @@ def test_bayes_beats_every_other_ridge_on_matched_task():
     # Bayes posterior mean minimises the expected loss, so it must be below
     # every other lambda by more than -3 se (and clearly below the far ones).
     sigma = 0.5
-    b = sample_tasks(TaskConfig(n=8, d=8, sigma=sigma), 20000, rng=3)
+    b = sample_tasks(TaskConfig(n=8, d=8, noise_std=sigma), 20000, rng=3)
     bayes_err = (P.bayes(b.X, b.y, b.x_query, sigma) - b.y_query) ** 2
     for lam in (0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 1.0, 2.0):
         diff = (P.ridge(b.X, b.y, b.x_query, lam) - b.y_query) ** 2 - bayes_err
@@ -63,7 +63,7 @@ def test_ada_rr_uses_residual_noise_estimate(small_batch):
         P.tuned_rr(b.X, b.y, b.x_query, 2.0, 0.1), P.ridge(b.X, b.y, b.x_query, 2 * s2 + 0.1)
     )
     # sigma_hat^2 is unbiased for sigma^2: mean over many sequences within 4 se.
-    big = sample_tasks(TaskConfig(n=12, d=3, sigma=0.7), 20000, rng=4)
+    big = sample_tasks(TaskConfig(n=12, d=3, noise_std=0.7), 20000, rng=4)
     est = P.noise_estimate(big.X, big.y)
     assert abs(est.mean() - 0.49) < 4 * est.std() / np.sqrt(est.size)
 
@@ -78,12 +78,12 @@ def test_implicit_weights_recover_predictor_weights(small_batch):
 
 
 def test_ridge_path_and_tuning():
-    b = sample_tasks(TaskConfig(n=6, d=3, sigma=0.5), 10, rng=0)
+    b = sample_tasks(TaskConfig(n=6, d=3, noise_std=0.5), 10, rng=0)
     path = RidgePath(b.X, b.y, b.x_query)
     lam = np.linspace(0.1, 2, 10)
     np.testing.assert_allclose(path.predict(lam), P.ridge(b.X, b.y, b.x_query, lam), rtol=1e-9)
     # ConstRR on a fixed-noise task recovers the Bayes lambda sigma^2/tau^2 = 1.
-    assert 0.7 < tune_const_rr(TaskConfig(n=20, d=5, sigma=1.0), batch_size=20000, rng=1) < 1.4
+    assert 0.7 < tune_const_rr(TaskConfig(n=20, d=5, noise_std=1.0), batch_size=20000, rng=1) < 1.4
     # TunedRR can express the oracle on a fixed-noise task: its loss is at most ConstRR's.
     task = TaskConfig(n=20, d=5, sigma_max=2.0)
     tuned = tune_tuned_rr(task, batch_size=5000, rng=2)
@@ -99,7 +99,7 @@ def test_ridge_path_and_tuning():
         lambda X, y, q: P.least_squares(X[:, :, :2], y, q),
         lambda X, y, q: P.ridge(X, y[:, :3], q, 1.0),
         lambda X, y, q: P.ridge(X, y, q, -1.0),
-        lambda X, y, q: P.bayes(X, y, q, sigma=-0.1),
+        lambda X, y, q: P.bayes(X, y, q, noise_std=-0.1),
         lambda X, y, q: P.gd(X, y, q, 2, [0.1]),
         lambda X, y, q: P.gd(X, y, q, 1, 0.1, preconditioner=np.eye(2)),
         lambda X, y, q: P.least_squares(np.where(X > 1, np.nan, X), y, q),

@@ -5,7 +5,7 @@ from theory_sims.icl.tasks import TaskConfig, sample_tasks
 
 
 def test_shapes_noise_free_query_and_determinism():
-    cfg = TaskConfig(n=6, d=4, sigma=0.5)
+    cfg = TaskConfig(n=6, d=4, noise_std=0.5)
     a = sample_tasks(cfg, 3, rng=7)
     b = sample_tasks(cfg, 3, rng=7)
     assert a.X.shape == (3, 6, 4) and a.y.shape == (3, 6) and a.x_query.shape == (3, 4)
@@ -16,11 +16,11 @@ def test_shapes_noise_free_query_and_determinism():
 
 
 def test_noise_level_laws():
-    u = sample_tasks(TaskConfig(n=2, d=1, sigma_max=3.0), 4000, rng=0).sigma
+    u = sample_tasks(TaskConfig(n=2, d=1, sigma_max=3.0), 4000, rng=0).noise_std
     assert u.min() >= 0 and u.max() < 3.0
     # U(0, 3) has mean 1.5 and sd 3/sqrt(12); 4 standard errors of the mean.
     assert abs(u.mean() - 1.5) < 4 * (3 / np.sqrt(12)) / np.sqrt(4000)
-    c = sample_tasks(TaskConfig(n=2, d=1, sigma_choices=(1, 3)), 200, rng=0).sigma
+    c = sample_tasks(TaskConfig(n=2, d=1, sigma_choices=(1, 3)), 200, rng=0).noise_std
     assert set(np.unique(c)) == {1.0, 3.0}
 
 
@@ -49,9 +49,9 @@ def test_uniform_and_heavy_tailed_inputs():
     [
         dict(n=0, d=2),
         dict(n=2, d=0),
-        dict(n=2, d=2, sigma=-1.0),
-        dict(n=2, d=2, sigma=float("nan")),
-        dict(n=2, d=2, sigma=1.0, sigma_max=2.0),
+        dict(n=2, d=2, noise_std=-1.0),
+        dict(n=2, d=2, noise_std=float("nan")),
+        dict(n=2, d=2, noise_std=1.0, sigma_max=2.0),
         dict(n=2, d=2, x_dist="cauchy"),
         dict(n=2, d=2, Sigma=np.eye(3)),
         dict(n=2, d=2, Sigma=np.array([[1.0, 2.0], [2.0, 1.0]])),

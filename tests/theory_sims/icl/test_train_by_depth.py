@@ -6,7 +6,7 @@ from theory_sims.icl.tasks import TaskConfig, sample_tasks
 from theory_sims.icl.theory import optimal_gd_steps, optimal_single_layer
 from theory_sims.icl.train import evaluate, train_by_depth
 
-TASK = TaskConfig(n=10, d=3, sigma=0.2)
+TASK = TaskConfig(n=10, d=3, noise_std=0.2)
 KW = dict(steps=300, batch_size=256, lr=0.02, schedule="cosine", clip=1.0)
 
 
@@ -29,10 +29,10 @@ def test_three_layers_beat_the_optimal_single_layer():
     fits = train_by_depth(TASK, [1, 3], "gd++", validation=val, rng=0, **KW)
     one = optimal_single_layer(10, 3, 0.2).loss
     three = optimal_gd_steps(10, 3, 3, 0.2).loss
-    loss, se = evaluate(fits[1].model, fits[1].theta, TASK, batch_size=100000, rng=2)
-    assert loss + 3 * se < three
-    loss1, se1 = evaluate(fits[0].model, fits[0].theta, TASK, batch_size=100000, rng=2)
-    assert loss1 > one - 3 * se1
+    deep = evaluate(fits[1].model, fits[1].theta, TASK, batch_size=100000, rng=2)
+    assert deep.loss + 3 * deep.std_error < three
+    shallow = evaluate(fits[0].model, fits[0].theta, TASK, batch_size=100000, rng=2)
+    assert shallow.loss > one - 3 * shallow.std_error
 
 
 @pytest.mark.parametrize(
