@@ -86,7 +86,7 @@ def cases(rng):
         "OFUL simulate R=10000 runs, T=1000, d=20, K=50",
         lambda: bandits.simulate(env, OFUL(), 1000, n_runs=10_000, rng=3).cumulative_regret[:, -1],
         lambda: bandits.simulate(
-            env, OFUL(), 1000, n_runs=10_000, rng=3, device="gpu"
+            env, OFUL(), 1000, n_runs=10_000, rng=3, like=to_device(np.zeros(0), "gpu")
         ).cumulative_regret[:, -1],
         1e-6,
     )
