@@ -107,11 +107,13 @@ def namespace(*arrays: Any):
         raise TypeError(f"unsupported array type {type(arrs[0]).__name__}: {exc}") from exc
 
 
+#: Python and NumPy objects that are array-likes to convert, never array libraries.
+_ARRAY_LIKES = (int, float, complex, bool, np.generic, list, tuple, range)
+
+
 def _is_array(x: Any) -> bool:
-    """True for array objects (NumPy, CuPy, array-API); False for lists, scalars, None."""
-    return isinstance(x, np.ndarray) or (
-        not isinstance(x, (np.generic, list, tuple)) and array_api_compat.is_array_api_obj(x)
-    )
+    """False for ``None``, scalars, lists and tuples; True for anything else (array objects)."""
+    return x is not None and not isinstance(x, _ARRAY_LIKES)
 
 
 def asarrays(*values: Any):
