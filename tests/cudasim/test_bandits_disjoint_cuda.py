@@ -11,6 +11,25 @@ from bandits.policies import DisjointLinUCB
 STATE = ["A", "Ainv", "b", "theta_hat", "pulls", "z", "L", "Linv", "scores"]
 
 
+def _outputs(n_runs, T):
+    """Chosen arms, rewards and regrets of one block of ``T`` rounds."""
+    return [np.empty((n_runs, T), dtype=np.int64), np.empty((n_runs, T)), np.empty((n_runs, T))]
+
+
+def _assert_cuda_block_matches_cpu(cpu, gpu, arms, means, noise):
+    """Run one block on the CPU kernel (state ``cpu``) and the CUDA kernel (state ``gpu``)."""
+    outs = _outputs(*noise.shape)
+    _disjoint_block(0.7, 2, arms, means, noise, *[getattr(cpu, n) for n in STATE], *outs)
+    d_state = [cuda.to_device(getattr(gpu, n)) for n in STATE]
+    d_out = [cuda.to_device(np.full_like(o, -7)) for o in outs]
+    disjoint_block(0.7, 2, [arms, means, noise], d_state, d_out)
+    for name, dev in zip(STATE, d_state, strict=True):
+        np.testing.assert_array_equal(dev.copy_to_host(), getattr(cpu, name), err_msg=name)
+    for host, dev in zip(outs, d_out, strict=True):
+        np.testing.assert_array_equal(dev.copy_to_host(), host)
+    assert len(np.unique(outs[0])) > 1
+
+
 def test_cuda_kernel_matches_cpu_kernel():
     rng = np.random.default_rng(0)
     T, K, d, n_runs = 8, 3, 2, 2
@@ -18,17 +37,7 @@ def test_cuda_kernel_matches_cpu_kernel():
     policy = DisjointLinUCB(alpha=0.7, refactor_every=2)
     cpu, gpu = policy.start(env, n_runs), policy.start(env, n_runs)
     arms, means = env.block([], 0, T)
-    noise = 0.1 * rng.standard_normal((n_runs, T))
-    outs = [np.empty((n_runs, T), dtype=np.int64), np.empty((n_runs, T)), np.empty((n_runs, T))]
-    _disjoint_block(0.7, 2, arms, means, noise, *[getattr(cpu, n) for n in STATE], *outs)
-    d_state = [cuda.to_device(getattr(gpu, n)) for n in STATE]
-    d_out = [cuda.to_device(np.empty_like(o)) for o in outs]
-    disjoint_block(0.7, 2, [arms, means, noise], d_state, d_out)
-    for name, dev in zip(STATE, d_state, strict=True):
-        np.testing.assert_array_equal(dev.copy_to_host(), getattr(cpu, name), err_msg=name)
-    for host, dev in zip(outs, d_out, strict=True):
-        np.testing.assert_array_equal(dev.copy_to_host(), host)
-    assert len(np.unique(outs[0])) > 1
+    _assert_cuda_block_matches_cpu(cpu, gpu, arms, means, 0.1 * rng.standard_normal((n_runs, T)))
 
 
 def test_more_runs_than_a_thread_block_after_a_first_block():
@@ -43,21 +52,9 @@ def test_more_runs_than_a_thread_block_after_a_first_block():
     cpu, gpu = policy.start(env, n_runs), policy.start(env, n_runs)
     noise = 0.5 * rng.standard_normal((n_runs, T))
     arms, means = env.block([], 0, 4)
+    early = np.ascontiguousarray(noise[:, :4])
     for runner in (cpu, gpu):
-        outs = [np.empty((n_runs, 4), dtype=np.int64), np.empty((n_runs, 4)),
-                np.empty((n_runs, 4))]  # fmt: skip
-        _disjoint_block(0.7, 2, arms, means, np.ascontiguousarray(noise[:, :4]),
-                        *[getattr(runner, n) for n in STATE], *outs)  # fmt: skip
+        _disjoint_block(0.7, 2, arms, means, early, *[getattr(runner, n) for n in STATE],
+                        *_outputs(n_runs, 4))  # fmt: skip
     arms, means = env.block([], 4, T - 4)
-    late = np.ascontiguousarray(noise[:, 4:])
-    outs = [np.empty((n_runs, T - 4), dtype=np.int64), np.empty((n_runs, T - 4)),
-            np.empty((n_runs, T - 4))]  # fmt: skip
-    _disjoint_block(0.7, 2, arms, means, late, *[getattr(cpu, n) for n in STATE], *outs)
-    d_state = [cuda.to_device(getattr(gpu, n)) for n in STATE]
-    d_out = [cuda.to_device(np.full_like(o, -7)) for o in outs]
-    disjoint_block(0.7, 2, [arms, means, late], d_state, d_out)
-    for name, dev in zip(STATE, d_state, strict=True):
-        np.testing.assert_array_equal(dev.copy_to_host(), getattr(cpu, name), err_msg=name)
-    for host, dev in zip(outs, d_out, strict=True):
-        np.testing.assert_array_equal(dev.copy_to_host(), host)
-    assert len(np.unique(outs[0])) > 1
+    _assert_cuda_block_matches_cpu(cpu, gpu, arms, means, np.ascontiguousarray(noise[:, 4:]))
