@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bandits.envs._base import as_host_matrix
 from bandits.records import GOptimalDesign
-from gpu.backend import asarray_like
+from gpu.backend import asarray_like, power_of_two_scale
 from gpu.deprecation import renamed_arguments
 from gpu.validate import check_int, check_real
 
@@ -19,15 +17,15 @@ SAFE_EXPONENT = 64
 
 
 def _rescaled(host):
-    """``host`` times a power of two that brings its largest entry into [1/2, 1), if needed.
+    """``host`` divided by a power of two that brings its largest entry into [1/2, 1), if needed.
 
     The G-optimal design is invariant to scaling the arms, and scaling by a power
     of two is exact, so arms of moderate size are left untouched (same bits).
     """
-    _, exponent = math.frexp(float(np.max(np.abs(host))))
-    if abs(exponent) <= SAFE_EXPONENT:
+    scale = power_of_two_scale(np, host)
+    if 2.0**-SAFE_EXPONENT <= scale <= 2.0**SAFE_EXPONENT:
         return host
-    return np.ldexp(host, -exponent)
+    return host / scale
 
 
 @renamed_arguments(max_iter="max_steps")

@@ -15,6 +15,7 @@ same seed gives the same numbers on every device.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -26,6 +27,7 @@ __all__ = [
     "namespace",
     "asarrays",
     "result_float_dtype",
+    "power_of_two_scale",
     "to_numpy",
     "to_device",
     "has_gpu",
@@ -192,6 +194,24 @@ def result_float_dtype(xp, *arrays: Any):
     if not dtypes:
         return xp.float64
     return xp.result_type(*dtypes)
+
+
+def power_of_two_scale(xp, *arrays: Any) -> float:
+    """``2**e`` with ``2**(e - 1) <= max |a| < 2**e`` over ``arrays`` (None ignored), or 1.0.
+
+    Dividing by it is exact (it only shifts exponents), so scale-invariant or
+    homogeneous computations rescale their inputs by it to stay inside the
+    float range. All-zero or non-finite inputs give 1.0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp = namespace(np.ones(1))
+    >>> power_of_two_scale(xp, np.array([3.0, -0.5]), None), power_of_two_scale(xp, np.zeros(2))
+    (4.0, 1.0)
+    """
+    largest = max(float(xp.max(xp.abs(a))) for a in arrays if a is not None)
+    return math.ldexp(1.0, math.frexp(largest)[1])
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -11,9 +11,9 @@ is in range are never rescaled, so their results keep every bit.
 
 from __future__ import annotations
 
-import math
+from gpu.backend import power_of_two_scale
 
-__all__ = ["SAFE_MIN", "check_in_range", "check_no_underflow", "power_of_two_scale", "rescaling"]
+__all__ = ["SAFE_MIN", "check_in_range", "check_no_underflow", "rescaling"]
 
 #: Below this, a W_p^p sum may be made of subnormal or flushed terms: 2**-960.
 SAFE_MIN = 2.0**-960
@@ -21,14 +21,6 @@ SAFE_MIN = 2.0**-960
 # Inputs whose largest magnitude is below 2**-TINY_EXPONENT are rescaled when their
 # W_p^p is below SAFE_MIN (identical measures of ordinary scale are not recomputed).
 TINY_EXPONENT = 64
-
-
-def power_of_two_scale(xp, *arrays):
-    """``2**e`` with ``2**(e - 1) <= max |a| < 2**e`` over ``arrays`` (None ignored), or 1.0."""
-    largest = max(float(xp.max(xp.abs(a))) for a in arrays if a is not None)
-    if largest == 0.0 or not math.isfinite(largest):
-        return 1.0
-    return math.ldexp(1.0, math.frexp(largest)[1])
 
 
 def rescaling(xp, wpp, *arrays):
