@@ -118,7 +118,7 @@ def _is_array(x: Any) -> bool:
     return x is not None and not isinstance(x, _ARRAY_LIKES)
 
 
-def asarrays(*values: Any):
+def asarrays(*values: Any, names: Sequence[str] | None = None):
     """The common namespace of ``values`` and each value as an array in it.
 
     Arrays fix the namespace and device (as in :func:`namespace`); lists,
@@ -129,6 +129,8 @@ def asarrays(*values: Any):
     Parameters
     ----------
     *values : array, array_like or None
+    names : sequence of str, optional
+        The argument name of each value, used to prefix a conversion error.
 
     Returns
     -------
@@ -154,16 +156,19 @@ def asarrays(*values: Any):
     reference = next((v for v in values if _is_array(v)), None)
     device = None if reference is None else array_api_compat.device(reference)
     out = []
-    for v in values:
+    for i, v in enumerate(values):
         if v is None or _is_array(v):
             out.append(v)
             continue
+        prefix = "" if names is None else f"{names[i]}: "
         try:
             host = np.asarray(v)
         except (ValueError, TypeError) as exc:
-            raise TypeError(f"cannot convert {type(v).__name__} to an array: {exc}") from exc
+            raise TypeError(
+                f"{prefix}cannot convert {type(v).__name__} to an array: {exc}"
+            ) from exc
         if host.dtype == object or host.dtype.kind in "USV":
-            raise TypeError(f"expected numbers, got an array-like of dtype {host.dtype}")
+            raise TypeError(f"{prefix}expected numbers, got an array-like of dtype {host.dtype}")
         out.append(host if reference is None else xp.asarray(host, device=device))
     return xp, tuple(out)
 

@@ -297,7 +297,7 @@ def weighted_least_squares(f_values, points, weights, basis):
     [1.333333, 0.0, 0.298142]
     """
     basis = _check_basis(basis)
-    _, (f, points, w) = asarrays(f_values, points, weights)
+    _, (f, points, w) = asarrays(f_values, points, weights, names=("f_values", "points", "weights"))
     for value, name in ((f, "f_values"), (points, "points"), (w, "weights")):
         check_real_dtype(value, name)
     f, points, w = (to_numpy(value) for value in (f, points, w))

@@ -13,23 +13,8 @@ MASS_RTOL = 1e-5
 
 
 def named_arrays(**values):
-    """The common namespace of ``values`` and each value as an array in it.
-
-    Lists, tuples and scalars are converted to the namespace of the array
-    arguments (NumPy when there are none), as :func:`gpu.backend.asarrays`
-    does; ``None`` passes through. A value that cannot be converted raises a
-    TypeError naming its argument.
-    """
-    try:
-        xp, arrays = asarrays(*values.values())
-    except TypeError:
-        for name, value in values.items():
-            try:
-                asarrays(value)
-            except TypeError as exc:
-                raise TypeError(f"{name}: {exc}") from None
-        raise
-    return xp, arrays
+    """:func:`gpu.backend.asarrays` of ``values``, naming the argument that fails to convert."""
+    return asarrays(*values.values(), names=tuple(values))
 
 
 def as_real_floating(xp, x, name):
