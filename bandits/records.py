@@ -65,6 +65,29 @@ class SimulationResult(Record):
 
 
 @dataclass(frozen=True)
+class DynamicalSimulationResult(SimulationResult):
+    """:class:`SimulationResult` of a :class:`bandits.envs.DynamicalLinearBandit`.
+
+    ``regret`` is measured through the steady-state gain (Mussi, Metelli and
+    Restelli, ICML 2023): ``max_k h^T a_k - h^T u_t``; ``rewards`` are
+    the realised rewards of the hidden-state system.
+
+    Attributes
+    ----------
+    steady_state_gain : array, shape (d,)
+        h = theta + B^T (I - A)^{-T} omega.
+    best_action : array, shape (d,)
+        The best constant action, argmax_k h^T a_k.
+    best_arm : int
+        Its index in the action set.
+    """
+
+    steady_state_gain: Any
+    best_action: Any
+    best_arm: int
+
+
+@dataclass(frozen=True)
 class RegretSummary(Record):
     """Per-round summaries over runs from :func:`bandits.simulate_summary`.
 

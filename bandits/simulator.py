@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from bandits.envs import Environment, TableBandit
-from bandits.records import RegretSummary, SimulationResult
+from bandits.records import DynamicalSimulationResult, RegretSummary, SimulationResult
 from gpu.backend import as_generator, asarray_like, has_gpu, is_cupy, spawn, to_device
 from gpu.deprecation import renamed_arguments
 from gpu.validate import check_choice, check_int, check_real
@@ -57,6 +57,17 @@ def _check(env, policy, T, n_runs):
     if isinstance(env, TableBandit) and T > env.horizon:
         raise ValueError(f"T must be <= the table's {env.horizon} rounds, got {T}")
     return T, n_runs
+
+
+def start_runner(policy, env, n_runs):
+    """``policy.start(env, n_runs)``; on a dynamical environment the dynamical runner
+    (:func:`bandits.policies.dynamical.start_dynamical`: OFUL becomes LinUCB that
+    ignores the dynamics, a policy without a dynamical version is a ValueError)."""
+    if getattr(env, "dynamical", False):
+        from bandits.policies.dynamical import start_dynamical
+
+        return start_dynamical(policy, env, n_runs)
+    return policy.start(env, n_runs)
 
 
 def run_streams(rng, n_runs):
@@ -119,7 +130,7 @@ def simulate(env, policy, T, *, n_runs, rng=None, like=None) -> SimulationResult
     Parameters
     ----------
     env : bandits.envs.Environment
-        The problem (finite, contextual, unit ball/sphere or table).
+        The problem (finite, contextual, unit ball/sphere, table or dynamical).
     policy : bandits.policies policy
         A policy instance, for example ``bandits.policies.OFUL()`` (not the class).
     T : int
@@ -146,6 +157,10 @@ def simulate(env, policy, T, *, n_runs, rng=None, like=None) -> SimulationResult
     -------
     SimulationResult
         ``arms``, ``rewards``, ``regret`` and ``cumulative_regret``, each (R, T).
+        On a :class:`bandits.envs.DynamicalLinearBandit`, a
+        :class:`bandits.records.DynamicalSimulationResult` that adds
+        ``steady_state_gain``, ``best_action`` and ``best_arm``; its regret is
+        measured through the steady-state gain (Mussi et al., ICML 2023).
 
     Raises
     ------
@@ -177,7 +192,7 @@ def simulate(env, policy, T, *, n_runs, rng=None, like=None) -> SimulationResult
     arms = np.empty((n_runs, T), dtype=np.int64)
     rewards = np.empty((n_runs, T))
     regret = np.empty((n_runs, T))
-    runner = policy.start(env, n_runs)
+    runner = start_runner(policy, env, n_runs)
     for t0, arm, reward, reg in blocks(env, runner, T, n_runs, rng, like=like):
         nb = arm.shape[1]
         arms[:, t0 : t0 + nb] = arm
@@ -189,7 +204,15 @@ def simulate(env, policy, T, *, n_runs, rng=None, like=None) -> SimulationResult
         "regret": regret,
         "cumulative_regret": np.cumsum(regret, axis=1),
     }
-    return SimulationResult(**{k: asarray_like(v, like) for k, v in fields.items()})
+    fields = {k: asarray_like(v, like) for k, v in fields.items()}
+    if getattr(env, "dynamical", False):
+        return DynamicalSimulationResult(
+            **fields,
+            steady_state_gain=asarray_like(env.steady_state_gain.copy(), like),
+            best_action=asarray_like(env.best_action.copy(), like),
+            best_arm=env.best_arm,
+        )
+    return SimulationResult(**fields)
 
 
 def simulate_summary(
@@ -235,7 +258,7 @@ def simulate_summary(
     keep = np.unique(np.append(np.arange(every, T + 1, every), T))
     cum = np.zeros(n_runs)
     mean_regret, mean_cum, quants = [], [], []
-    for t0, _, _, reg in blocks(env, policy.start(env, n_runs), T, n_runs, rng):
+    for t0, _, _, reg in blocks(env, start_runner(policy, env, n_runs), T, n_runs, rng):
         block_cum = cum[:, None] + np.cumsum(reg, axis=1)
         cum = block_cum[:, -1].copy()
         rounds = np.arange(t0 + 1, t0 + reg.shape[1] + 1)

@@ -5,6 +5,9 @@
 * :class:`UnitBallBandit`, :class:`UnitSphereBandit`: continuous action sets
   whose best action is ``theta / ||theta||``.
 * :class:`TableBandit`: logged features and rewards, replayed exactly.
+* :class:`DynamicalLinearBandit`: a hidden linear state carries actions forward
+  (:func:`budget_allocation_actions`, :func:`dlb_synthetic_bandit`,
+  :func:`slow_dynamics_bandit`).
 * :func:`sparse_theta`, :func:`random_arms`: random instances.
 
 Every environment reports the exact expected regret of an action
@@ -13,6 +16,12 @@ Every environment reports the exact expected regret of an action
 
 from bandits.envs._base import Environment
 from bandits.envs.ball import UnitBallBandit, UnitSphereBandit
+from bandits.envs.dynamical import (
+    DynamicalLinearBandit,
+    budget_allocation_actions,
+    dlb_synthetic_bandit,
+    slow_dynamics_bandit,
+)
 from bandits.envs.finite import ContextualLinearBandit, LinearBandit
 from bandits.envs.instances import random_arms, sparse_theta
 from bandits.envs.table import TableBandit
@@ -26,4 +35,8 @@ __all__ = [
     "TableBandit",
     "random_arms",
     "sparse_theta",
+    "DynamicalLinearBandit",
+    "budget_allocation_actions",
+    "dlb_synthetic_bandit",
+    "slow_dynamics_bandit",
 ]
