@@ -8,14 +8,21 @@
 (16, 500)
 """
 
-from bandits import envs, policies
+from bandits import distributed, envs, federated, policies
 from bandits.design import g_optimal_design
-from bandits.records import GOptimalDesign, RegretSummary, SimulationResult
+from bandits.records import (
+    DynamicalSimulationResult,
+    GOptimalDesign,
+    RegretSummary,
+    SimulationResult,
+)
 from bandits.simulator import simulate, simulate_summary
 from bandits.sweep import SweepResult, sweep
 
 __all__ = [
     "envs",
+    "federated",
+    "distributed",
     "policies",
     "simulate",
     "simulate_summary",
@@ -23,6 +30,7 @@ __all__ = [
     "SweepResult",
     "g_optimal_design",
     "SimulationResult",
+    "DynamicalSimulationResult",
     "RegretSummary",
     "GOptimalDesign",
 ]
