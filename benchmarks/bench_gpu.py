@@ -101,6 +101,21 @@ def cases(rng):
         lambda: train_gd(gXd, gYd, gweights, lr=0.01, steps=20).loss[-1],
         1e-6,
     )
+    from theory_sims.coulomb import sample_coulomb_gas
+
+    gas = dict(n_chains=1024, n_sweeps=4, rng=5)
+    glike = to_device(np.zeros(0), "gpu")
+
+    def gas_r2(like):
+        """sum_i |x_i|^2 per chain (the same host draws drive the CPU and GPU chains)."""
+        return (sample_coulomb_gas(256, 2, 2.0, like=like, **gas).positions ** 2).sum(axis=(1, 2))
+
+    yield (
+        "Coulomb gas MALA N=256 d=2 beta=2, 1024 chains, 4 sweeps",
+        lambda: gas_r2(None),
+        lambda: gas_r2(glike),
+        1e-9,
+    )
 
 
 def main() -> int:

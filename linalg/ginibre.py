@@ -38,6 +38,11 @@ def sample_ginibre(N, *, size=None, rng=None):
     -------
     numpy.ndarray of complex128, shape (N,) or (size, N)
 
+    See Also
+    --------
+    theory_sims.coulomb.ginibre_radii : the moduli alone, exactly, in O(N)
+        per sample (Kostlan's theorem).
+
     References
     ----------
     .. [1] J. Ginibre, "Statistical ensembles of complex, quaternion and real

@@ -1,1 +1,2 @@
-"""linproj.theory_sims: in-context linear regression and deep linear network dynamics."""
+"""linproj.theory_sims: in-context linear regression, deep linear network dynamics
+and linear statistics of Coulomb gases (``theory_sims.coulomb``)."""
