@@ -1,4 +1,4 @@
-"""Random directions on the unit sphere for slicing: Monte Carlo, orthogonal, quasi-Monte Carlo."""
+"""Random directions on the unit sphere for slicing: Monte Carlo, orthogonal, randomised QMC."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from scipy.special import ndtri
 from gpu.backend import as_generator, asarray_like, namespace
 from gpu.validate import check_choice, check_int
 
-__all__ = ["DIRECTION_KINDS", "random_directions"]
+__all__ = ["DIRECTION_KINDS", "random_directions", "random_rotation"]
 
-DIRECTION_KINDS = ("mc", "orthogonal", "qmc")
+DIRECTION_KINDS = ("mc", "orthogonal", "qmc", "spiral", "equal_area")
+
+# Point sets defined on the 2-sphere only.
+SPHERE_3D_KINDS = ("spiral", "equal_area")
+
+# Constant of the generalized spiral points (Nguyen, Bariletto, Ho 2024, Section 3.1).
+SPIRAL_CONSTANT = 1.8541
 
 
 def _orthogonal_blocks(d, n_directions, gen):
@@ -28,15 +34,54 @@ def _orthogonal_blocks(d, n_directions, gen):
 
 def _sobol_gaussian_directions(d, n_directions, gen):
     """Scrambled Sobol points mapped through the normal quantile, then normalised."""
-    from scipy.stats import qmc  # imported here: scipy.stats costs most of `import transport`
-
-    sampler = qmc.Sobol(d, scramble=True, rng=gen)
-    points = sampler.random_base2(max(int(np.ceil(np.log2(n_directions))), 0))[:n_directions]
+    points = _scrambled_sobol(d, n_directions, gen)
     # Scrambled Sobol points are uniform on (0, 1)^d almost surely; clip guards the
     # measure-zero endpoints so the normal quantile stays finite.
     tiny = np.finfo(np.float64).tiny
     gaussian = ndtri(np.clip(points, tiny, 1.0 - np.finfo(np.float64).epsneg))
     return gaussian.T
+
+
+def _scrambled_sobol(dim, n_points, gen):
+    """The first ``n_points`` of a scrambled Sobol sequence in (0, 1)^dim, shape (n, dim)."""
+    from scipy.stats import qmc  # imported here: scipy.stats costs most of `import transport`
+
+    sampler = qmc.Sobol(dim, scramble=True, rng=gen)
+    return sampler.random_base2(max(int(np.ceil(np.log2(n_points))), 0))[:n_points]
+
+
+def random_rotation(d, rng=None):
+    """A Haar-distributed d x d orthogonal matrix (QR with the sign correction of Mezzadri)."""
+    return _orthogonal_blocks(check_int(d, "d", minimum=1), d, as_generator(rng))
+
+
+def _spiral_directions(n_directions, gen):
+    r"""Generalized spiral points on :math:`S^2`, randomly rotated, shape (3, L).
+
+    :math:`z_i = 1 - (2i - 1)/L`, :math:`\varphi_i = 1.8541 \sqrt{L} \arccos z_i \bmod 2\pi`
+    (Rakhmanov, Saff, Zhou 1994; Nguyen, Bariletto, Ho 2024, Section 3.1). The set
+    is deterministic; a Haar rotation makes each point uniform on the sphere.
+    """
+    i = np.arange(1, n_directions + 1, dtype=np.float64)
+    z = 1.0 - (2.0 * i - 1.0) / n_directions
+    phi = np.mod(SPIRAL_CONSTANT * np.sqrt(n_directions) * np.arccos(z), 2.0 * np.pi)
+    r = np.sqrt(np.clip(1.0 - z * z, 0.0, None))
+    points = np.stack([r * np.cos(phi), r * np.sin(phi), z])
+    return random_rotation(3, gen) @ points
+
+
+def _equal_area_directions(n_directions, gen):
+    r"""Scrambled Sobol points of the unit square mapped to :math:`S^2` by Lambert's equal-area map.
+
+    :math:`(u, v) \mapsto (2\cos(2\pi v)\sqrt{u - u^2}, 2\sin(2\pi v)\sqrt{u - u^2}, 1 - 2u)`
+    (Nguyen, Bariletto, Ho 2024, Section 3.1), then a Haar rotation. The map sends
+    the uniform law of the square to the uniform law of the sphere, so each point
+    is uniform even before the rotation.
+    """
+    u, v = _scrambled_sobol(2, n_directions, gen).T
+    r = 2.0 * np.sqrt(np.clip(u - u * u, 0.0, None))
+    points = np.stack([r * np.cos(2.0 * np.pi * v), r * np.sin(2.0 * np.pi * v), 1.0 - 2.0 * u])
+    return random_rotation(3, gen) @ points
 
 
 def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
@@ -53,7 +98,17 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
       cut to fill exactly ``L`` columns.
     * ``"qmc"``: a scrambled Sobol sequence in :math:`[0, 1]^d` mapped to Gaussian
       vectors by the normal quantile function, then normalised (randomised
-      quasi-Monte Carlo on the sphere).
+      quasi-Monte Carlo on the sphere, any dimension).
+    * ``"spiral"`` (``d = 3`` only): the generalized spiral points of
+      Rakhmanov, Saff and Zhou, turned by a Haar-random rotation.
+    * ``"equal_area"`` (``d = 3`` only): scrambled Sobol points of the unit
+      square mapped to the sphere by Lambert's equal-area map, turned by a
+      Haar-random rotation.
+
+    The three quasi-Monte Carlo sets are randomised QMC (RQMC): each point is
+    uniform on the sphere, so averages over them are unbiased, while the points
+    of one set are negatively dependent; independent draws of a set are
+    independent replicates.
 
     Draws are made on the host with NumPy and placed beside ``like``.
 
@@ -63,7 +118,7 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
         Dimension, ``d >= 1``.
     n_directions : int
         Number of directions ``L >= 1``.
-    kind : {"mc", "orthogonal", "qmc"}
+    kind : {"mc", "orthogonal", "qmc", "spiral", "equal_area"}
         Sampling scheme.
     rng : None, int or numpy.random.Generator
         Source of randomness (SPEC 7).
@@ -78,7 +133,8 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
     Raises
     ------
     ValueError
-        If ``d < 1``, ``n_directions < 1`` or ``kind`` is unknown.
+        If ``d < 1``, ``n_directions < 1``, ``kind`` is unknown, or ``kind`` is
+        ``"spiral"`` or ``"equal_area"`` and ``d != 3``.
     TypeError
         If ``d`` or ``n_directions`` is not an integer, or ``rng`` has a bad type.
 
@@ -89,7 +145,10 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
     .. [2] Rowland, Hron, Tang, Choromanski, Sarlos, Weller, "Orthogonal estimation of
        Wasserstein distances", AISTATS 2019, Section 3 (orthogonal couplings).
     .. [3] Nguyen, Bariletto, Ho, "Quasi-Monte Carlo for 3D sliced Wasserstein", ICLR 2024
-       (QMC directions on the sphere).
+       (QMC directions on the sphere), Section 3.1 (spiral and equal-area sets,
+       randomised by rotation).
+    .. [5] Rakhmanov, Saff, Zhou, "Minimal discrete energy on the sphere", Math.
+       Res. Letters 1 (1994) (generalized spiral points).
     .. [4] Mezzadri, "How to generate random matrices from the classical compact
        groups", Notices AMS 54 (2007), Section 5.
 
@@ -105,8 +164,16 @@ def random_directions(d, n_directions, kind="mc", rng=None, *, like=None):
     d = check_int(d, "d", minimum=1)
     n_directions = check_int(n_directions, "n_directions", minimum=1)
     check_choice(kind, "directions", DIRECTION_KINDS)
+    if kind in SPHERE_3D_KINDS and d != 3:
+        raise ValueError(
+            f'directions="{kind}" is a point set of the 2-sphere: d must be 3, got {d}'
+        )
     gen = as_generator(rng)
-    if kind == "mc":
+    if kind == "spiral":
+        theta = _spiral_directions(n_directions, gen)
+    elif kind == "equal_area":
+        theta = _equal_area_directions(n_directions, gen)
+    elif kind == "mc":
         theta = gen.standard_normal((d, n_directions))
     elif kind == "orthogonal":
         theta = _orthogonal_blocks(d, n_directions, gen)
