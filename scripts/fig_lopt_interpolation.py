@@ -10,15 +10,20 @@ segments, N points each, mass 1 per point) receive uniform outliers in the box
 * LOT: reference points moved along (1 - t) U1 + t U2 (Wang et al., IJCV 2013);
 * OPT: McCann interpolation of the exact partial plan (lam per unit of created or
   destroyed mass), transported mass only;
-* LOPT: :func:`transport.lopt_interpolate` (Bai et al., ICLR 2023, Section 4.2).
+* LOPT: :func:`transport.lopt_interpolate` (Bai et al., ICML 2023, the LOPT interpolation).
 
 The reference of LOT and LOPT is N points uniform on [-0.9, 0.9] x [-1.1, 1.1].
 Measured: the fraction of each interpolant's mass at t = 1/2 that lies farther
 than 0.25 from every point of the two clean shapes and of their noise-free OT
 interpolant at t = 1/2 (mass dragged towards the outliers). Headline: that
 fraction for LOPT at noise 0.5. The paper's claim is qualitative ("LOPT ignores
-the noise"), so the check is that LOPT keeps less than a quarter of OT's fraction
-and less than 10% of its mass there.
+the noise"); the check turns it into a number fixed in advance. At noise eta the
+outliers are eta / (1 + eta) of the mass, and a fraction q of them (measured) lies
+farther than 0.25 from the clean shapes, so an interpolant that carried the noise
+would hold about eta / (1 + eta) * q more far mass than at eta = 0. LOPT "ignores
+the noise" ("yes") when its far fraction at eta = 0.5, less its own value at
+eta = 0, is at most 10% of that share (it removes at least 90% of the noise
+effect), "partly" at most 50%, "no" otherwise.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ METHODS = ["OT", "LOT", "OPT", "LOPT"]
 
 # Wall seconds on the 2-core dev machine, measured under load (8 helpers sharing it,
 # load average about 10); full estimated.
-COST = {"quick": 22, "full": 150}
+COST = {"quick": 34, "full": 150}
 
 
 def _strokes(segments, n, rng, jitter=0.02):
@@ -94,11 +99,15 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     clean_mid, _ = _mccann(A, B, ot.emd(a, a, ot.dist(A, B)), 0.5)
     clean = np.concatenate([A, B, clean_mid])
     far = {m: [] for m in METHODS}
+    noise_far = []
     frames = {}
     for eta in NOISE:
         k = int(round(eta * N))
-        X1 = np.concatenate([A, rng.uniform(-4.0, 4.0, (k, 2))])
-        X2 = np.concatenate([B, rng.uniform(-4.0, 4.0, (k, 2))])
+        noise1, noise2 = rng.uniform(-4.0, 4.0, (k, 2)), rng.uniform(-4.0, 4.0, (k, 2))
+        outliers = np.concatenate([noise1, noise2])
+        noise_far.append(_far_fraction(outliers, np.ones(len(outliers)), clean) if k else 0.0)
+        X1 = np.concatenate([A, noise1])
+        X2 = np.concatenate([B, noise2])
         for t in TIMES:
             inter = _interpolants(X1, X2, reference, t)
             if t == 0.5:
@@ -108,9 +117,13 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
                 frames[str(t)] = {m: {"points": p, "weights": w} for m, (p, w) in inter.items()}
     i = NOISE.index(0.5)
     ours = far["LOPT"][i]
-    # Check of the qualitative claim: at noise 0.5, LOPT keeps less than a quarter of OT's
-    # fraction of mass away from the clean shapes, and less than 10% of its mass.
-    agrees = "yes" if ours < 0.25 * far["OT"][i] and ours < 0.1 else "no"
+    # Check, fixed in advance (module docstring): the far mass that carrying the noise
+    # would add is the outliers' share of the mass times the fraction q of outliers that
+    # lie far from the clean shapes; LOPT's excess over its own noise-free value must be
+    # at most 10% of it ("yes": at least 90% of the noise effect removed), 50% ("partly").
+    carried = NOISE[i] / (1.0 + NOISE[i]) * noise_far[i]
+    excess = (ours - far["LOPT"][0]) / carried
+    agrees = "yes" if excess <= 0.1 else ("partly" if excess <= 0.5 else "no")
     return {
         "config": {
             "N": N,
@@ -122,11 +135,14 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
             "quick_reduces": "N 400 -> 150 points per shape",
         },
         "far_fraction_at_half": far,
+        "outliers_far_fraction": noise_far,
+        "lopt_excess_over_carried_noise": excess,
         "frames_at_noise_0.5": frames,
         "headline": {
             "label": f"LOPT mass farther than {FAR} from the clean shapes, t=1/2, "
             f"noise 0.5 (OT: {far['OT'][i]:.2f}, LOT: {far['LOT'][i]:.2f}, "
-            f"OPT: {far['OPT'][i]:.2f})",
+            f"OPT: {far['OPT'][i]:.2f}; carried noise would add {carried:.2f}, LOPT adds "
+            f"{excess:.0%} of that)",
             "ours": ours,
             "paper": None,
             "agrees": agrees,

@@ -6,7 +6,8 @@ POT's exact network simplex (``ot.emd``) solves:
 * penalty form: the sources get a dummy atom of mass :math:`|b|` (it creates
   target mass) and the targets one of mass :math:`|a|` (it destroys source mass);
   an edge to or from a dummy costs ``lam``, the dummy-dummy edge costs 0
-  (Bai et al., ICLR 2023, Section 3; Chapel et al., NeurIPS 2020, Section 3);
+  (Bai et al., ICML 2023, the OPT background, and the authors' ``opt_lp`` in
+  ``Baio0/LinearOPT`` ``lib/lib_lopt.py``; Chapel et al., NeurIPS 2020, Section 3);
 * mass form: the dummies hold :math:`|b| - m` and :math:`|a| - m`, edges to a
   dummy cost 0 and the dummy-dummy edge is priced out of every optimum
   (Chapel, Alaya, Gasso, NeurIPS 2020; any positive price on that edge works:

@@ -1,7 +1,9 @@
 r"""Linear optimal partial transport (LOPT): embed measures by partial plans from one reference.
 
-Convention for ``lam`` (the one of :func:`transport.partial_wasserstein_1d`): creating
-or destroying one unit of mass costs ``lam``, so
+Convention for ``lam`` (the one of :func:`transport.partial_wasserstein_1d`, and the
+authors' own: equation (1) of the ``Baio0/LinearOPT`` README, their ``opt_lp`` and
+``lopt`` in ``lib/lib_lopt.py``): creating or destroying one unit of mass costs
+``lam``, so a unit is transported only over a squared distance below ``2 lam``,
 
 .. math::
 
@@ -12,8 +14,10 @@ The optimal plan :math:`\gamma` from the reference :math:`\sigma = \sum_k \sigma
 \delta_{x_k}` gives the transported mass :math:`\hat p_k = \sum_i \gamma_{ki}`, the
 barycentric displacement :math:`U_k = \hat p_k^{-1} \sum_i \gamma_{ki} y_i - x_k`
 and the mass of :math:`\mu` left out, :math:`|\mu| - |\hat p|`. Between two
-embeddings (Bai, Medri, Martin, Shahroz, Kolouri, "Linear optimal partial transport
-embedding", ICLR 2023, Section 4; the authors' ``lib/lib_lopt.py``)
+embeddings (Bai, Medri, Diaz Martin, Shahroz Khan, Kolouri, "Linear optimal partial
+transport embedding", ICML 2023, the section defining the LOPT embedding; the formula
+below is the authors' ``lopt`` in ``lib/lib_lopt.py``, term for term: the paper's
+equation numbers could not be checked here, no full text being readable)
 
 .. math::
 
@@ -144,8 +148,9 @@ def lopt_embedding(reference, reference_weights, X, x_weights=None, *, lam):
 
     References
     ----------
-    .. [1] Bai, Medri, Martin, Shahroz, Kolouri, "Linear optimal partial transport
-       embedding", ICLR 2023, Section 4 (the LOPT embedding, distance and geodesic).
+    .. [1] Bai, Medri, Diaz Martin, Shahroz Khan, Kolouri, "Linear optimal partial
+       transport embedding", ICML 2023 (the LOPT embedding, distance and geodesic);
+       code ``Baio0/LinearOPT``, ``lib/lib_lopt.py`` (``lopt_embedding``, ``lopt``).
 
     Examples
     --------
@@ -214,7 +219,7 @@ def lopt_interpolate(e1, e2, t):
     :math:`x_k + (1 - t) U^1_k + t U^2_k`; the excess of :math:`\hat p^1` stays at
     :math:`x_k + U^1_k` with mass scaled by :math:`1 - t` (destroyed along the way),
     the excess of :math:`\hat p^2` appears at :math:`x_k + U^2_k` scaled by :math:`t`
-    (Bai et al., ICLR 2023, Section 4). Mass that neither plan transports (the
+    (Bai et al., ICML 2023, the LOPT interpolation). Mass that neither plan transports (the
     outliers each OPT plan leaves out) is not part of the embedding and is not drawn.
 
     Parameters

@@ -9,10 +9,10 @@ Penalty form (``lam``): creating or destroying one unit of mass costs ``lam``,
 
 so a unit is transported from :math:`x_i` to :math:`y_j` only when
 :math:`|x_i - y_j|^p < 2\lambda` (Bai, Schmitzer, Thorpe, Kolouri, "Sliced optimal
-partial transport", CVPR 2023, Section 2; Bai et al., ICLR 2023, Section 3). Mass form
-(``mass``): minimise :math:`\sum \gamma_{ij}|x_i - y_j|^p` over the same
-sub-couplings with :math:`|\gamma| = m` (Figalli, ARMA 2010; Chapel, Alaya, Gasso,
-NeurIPS 2020, Section 2).
+partial transport", CVPR 2023, Section 2; Bai et al., ICML 2023, the OPT background,
+and equation (1) of their ``Baio0/LinearOPT`` README). Mass form (``mass``):
+minimise :math:`\sum \gamma_{ij}|x_i - y_j|^p` over the same sub-couplings with
+:math:`|\gamma| = m` (Figalli, ARMA 2010; Chapel, Alaya, Gasso, NeurIPS 2020, Section 2).
 
 Equal weights (the case of the papers and of ``ot.partial.partial_wasserstein_1d``)
 use an exact dynamic programme over the merged sorted supports

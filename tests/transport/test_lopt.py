@@ -45,6 +45,17 @@ def test_one_d_uses_the_exact_line_solver_with_weights(rng):
     np.testing.assert_array_less(e.p_hat, sigma + 1e-12)
 
 
+def test_unequal_total_masses_in_two_d_match_the_lp(rng):
+    # the authors' accuracy setting: reference of mass 1 in atoms of 1/k, measure in
+    # atoms of another mass; the embedding's cost is OPT_lam and its masses add up
+    reference, sigma = rng.normal(size=(6, 2)), np.full(6, 1.0 / 6)
+    X, w = rng.normal(size=(5, 2)) + 0.5, np.full(5, 0.3)
+    for lam in (0.05, 0.6, 4.0):
+        e = lopt_embedding(reference, sigma, X, w, lam=lam)
+        assert abs(e.cost - _opt_lp(reference, sigma, X, w, lam)) < 1e-8
+        assert abs(e.p_hat.sum() + e.destroyed_mass - w.sum()) < 1e-12
+
+
 def test_distance_formula_on_a_hand_example():
     ref = np.array([[0.0], [1.0], [2.0]])
     e1 = lopt_embedding(ref, None, [[0.5], [1.0]], lam=1.0)  # ref 2 is destroyed
