@@ -28,12 +28,28 @@ with :math:`q(R) = (R-1)/(R^d-1) = 1/(1 + R + \dots + R^{d-1})` (Lagrange
 inversion of the charge condition): only :math:`f'` and its derivatives at
 the edge :math:`R = 1` enter for :math:`p \ge 3`, the paper's main result.
 
-Note on the source: the body of arXiv:2310.16420 could not be read from this
-workplace (only its abstract), so the formulas above were derived here from the
-stated model and checked, not transcribed: against the exact Kostlan cumulants
-at d = 2, beta = 2 (``tests/theory_sims/coulomb/test_asymptotics.py``), the exact
-Gamma law of :math:`\sum |x_i|^2` at d = 2 and any beta, and MCMC at d = 1, 3.
-The paper's equation numbers are therefore not quoted.
+Source and equation numbers. Only the opening of arXiv:2310.16420 could be
+read from this workplace (title, abstract, the start of Sec. 1.1; checked
+again with many targeted searches of the stored copies, e.g. ar5iv and the
+Hugging Face mirror, none of which holds the body). What it states, and what
+the code matches: the particles interact by the d-dimensional Coulomb
+potential (for which Sec. 1.1 points to the paper's Eq. (5)), f and the trap are
+rotationally invariant, the droplet is a d-dimensional ball, the cumulants of
+order :math:`p \ge 3` depend only on :math:`f'` and its derivatives at the
+droplet boundary, d = 2, beta = 2 is the Ginibre ensemble (there derived with
+determinantal point processes), and the full law of :math:`L_N` has a
+large-deviation form. The follow-up by Le Doussal and Schehr
+(arXiv:2503.18586, 2025) restates, in its abstract, that these cumulants
+scale as :math:`N^{2-p}` and come from a boundary layer of width
+:math:`N^{-1/2}`. The explicit formulas above were therefore derived here
+from the model fixed in issue #14, not transcribed, and the paper's equation
+numbers for orders 2, 3, 4, p and the rate function are not quoted (the
+paper's own normalisation of the trap and of beta could not be compared).
+They are checked against the exact Kostlan cumulants at d = 2, beta = 2 for
+orders 2 to 4 and non-quadratic f (relative error O(1/N); orders 5 and 6
+behave the same, for r^4 + r^2, cos 2r and exp(r^2)), the exact Gamma
+law of :math:`\sum |x_i|^2` at d = 2 and any beta, and MCMC at d = 1, 3
+(``tests/theory_sims/coulomb``).
 """
 
 from __future__ import annotations
@@ -118,11 +134,14 @@ def asymptotic_cumulants(f, N, *, d=2, beta=2.0, orders=(2, 3, 4)):
       :math:`\kappa_4 = f'(1)^3 (f'(1)/2 + f''(1)) / (\beta^3 N^2)`; the
       exact SymPy coefficient is :func:`edge_coefficient`.
 
-    These are the higher-order cumulant formulas of De Bruyne, Le Doussal,
-    Majumdar and Schehr (arXiv:2310.16420, 2023), main results of Section 1
-    (higher cumulants depend only on :math:`f` at the droplet edge), derived
-    here from the tilted equilibrium measure (module docstring); the paper's
-    body was not available to quote its equation numbers. At d = 2,
+    These implement the result announced by De Bruyne, Le Doussal, Majumdar
+    and Schehr (arXiv:2310.16420, 2023; Sec. 1, "Introduction and main
+    results"): cumulants of order :math:`p \ge 3` of order
+    :math:`N^{2-p}` that depend only on :math:`f'` and its derivatives at
+    the droplet edge. Paper equation numbers: none quoted for any order
+    (2, 3, 4 or general p), because the paper's body could not be read from
+    this workplace; the formulas were derived here from the tilted
+    equilibrium measure (module docstring) and checked numerically. At d = 2,
     beta = 2 the relative finite-N correction is O(1/N) (checked against
     :func:`exact_cumulants` for polynomials, exp(r^2) and cos).
 
@@ -194,10 +213,12 @@ def rate_function(f, ell, *, d=2):
        \Psi(\ell) = \frac14\,(2\ell/c - 1 - \log(2\ell/c))\quad (d = 2).
 
     At d = 2 this is exact for every beta: :math:`\sum|x_i|^2` is
-    :math:`\mathrm{Gamma}(N + \beta N(N-1)/4,\ \beta N/2)` by scaling. This is
-    the closed-form case of the large-deviation form in De Bruyne et al.
-    (arXiv:2310.16420, 2023); other f need the general Legendre transform,
-    not implemented here.
+    :math:`\mathrm{Gamma}(N + \beta N(N-1)/4,\ \beta N/2)` by scaling.
+    De Bruyne et al. (arXiv:2310.16420, 2023) state in their abstract that
+    the law of :math:`L_N` takes a large-deviation form; whether they give
+    this closed form, and under which equation number, could not be checked
+    (their body was not readable here), so none is quoted. Other f need the
+    general Legendre transform, not implemented here.
 
     Parameters
     ----------

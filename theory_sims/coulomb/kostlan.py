@@ -61,7 +61,9 @@ def ginibre_radii(N, *, size=None, rng=None):
        Appl. 162-164 (1992).
     .. [2] B. De Bruyne, P. Le Doussal, S. N. Majumdar, G. Schehr, "Linear
        statistics for Coulomb gases: higher order cumulants", arXiv:2310.16420
-       (2023), the Ginibre case d = 2, beta = 2.
+       (2023): the d = 2, beta = 2 (Ginibre) case, which the paper treats with
+       determinantal point processes (abstract); its section and equation
+       numbers could not be read from this workplace and are not quoted.
 
     Examples
     --------
@@ -152,7 +154,9 @@ def exact_cumulants(f, N, *, orders=(1, 2, 3, 4)):
        Appl. 162-164 (1992).
     .. [2] B. De Bruyne, P. Le Doussal, S. N. Majumdar, G. Schehr, "Linear
        statistics for Coulomb gases: higher order cumulants", arXiv:2310.16420
-       (2023), Section on the Ginibre ensemble (d = 2, beta = 2).
+       (2023): the d = 2, beta = 2 (Ginibre) case, which the paper treats with
+       determinantal point processes (abstract); its section and equation
+       numbers could not be read from this workplace and are not quoted.
 
     Examples
     --------

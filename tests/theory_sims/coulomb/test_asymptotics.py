@@ -120,3 +120,18 @@ def test_bad_input_is_named():
         rate_function(r**3, 0.5)
     with pytest.raises(ValueError, match="ell/c must be positive"):
         rate_function(r**2, -0.5)
+
+
+@pytest.mark.parametrize("f", [r**4 + r**2, sympy.cos(2 * r)])
+def test_orders_five_and_six_converge_at_rate_one_over_N(f):
+    """The general-order edge formula, beyond order 4, for non-quadratic f: the relative gap to
+    the exact beta = 2 cumulants is O(1/N), so it halves when N doubles."""
+    fn = sympy.lambdify(r, f, "numpy")
+    errors = []
+    for N in (200, 400):
+        exact = exact_cumulants(fn, N, orders=(5, 6))
+        limit = asymptotic_cumulants(f, N, orders=(5, 6))
+        errors.append([exact[p] / limit[p] - 1 for p in (5, 6)])
+    errors = np.array(errors)
+    assert np.all(np.abs(errors[-1]) < 20 / 400)
+    np.testing.assert_allclose(errors[1] / errors[0], 0.5, atol=0.04)
