@@ -49,8 +49,8 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
             res = Robin(epsilon=EPS_M, mode=mode).run(envm, T, n_runs=R, rng=rng)
             by_m[mode].append(res.final_regret().mean() / M)
     by_m = {k: np.array(v) for k, v in by_m.items()}
-    # Price of privacy: extra regret per client over Fed-PE (additive, as in the paper's
-    # bounds, where the privacy term adds to the non-private regret).
+    # Price of privacy: extra regret per client over Fed-PE (additive; our choice, since only
+    # the paper's abstract could be read, not the form of its bounds).
     price_c = by_m["central"] - by_m["Fed-PE"]
     price_l = by_m["local"] - by_m["Fed-PE"]
     # Check: "yes" if the central-DP price at the largest M is below half its value at the

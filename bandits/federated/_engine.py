@@ -61,6 +61,10 @@ class Privatizer:
     noise. Each release gets half the phase budget (epsilon_l, delta_l). Under
     central DP the server adds the noise to the aggregates; under local DP each
     client adds it to its own histogram row and clipped statistic.
+
+    This mechanism is our reconstruction of ROBIN's privatizer: the paper's
+    body could not be read, so the centre-finding histogram, the 3 tau
+    clipping box and the even budget split are not taken from its text.
     """
 
     def __init__(self, mode, epsilon, delta, n_phases, M, bounds):

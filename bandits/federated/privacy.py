@@ -53,7 +53,8 @@ def gaussian_noise_std(epsilon, delta, sensitivity, *, method="analytic"):
     :math:`\Delta_2\sqrt{2\ln(1.25/\delta)}/\varepsilon`, valid only for
     :math:`\varepsilon < 1` (Dwork and Roth, *The Algorithmic Foundations of
     Differential Privacy*, 2014, Thm. A.1); the analytic value is never larger.
-    Huang et al. (ICML 2023) privatize ROBIN's statistics with the Gaussian mechanism.
+    :class:`bandits.federated.Robin` privatizes its statistics with it (the
+    mechanism named in issue #13; Huang et al., ICML 2023, could not be checked).
 
     Raises
     ------

@@ -84,10 +84,19 @@ class Robin:
     plays the kept arm of largest variance under its own phase Gram matrix (a
     per-round greedy design), in a Numba kernel batched over runs.
 
-    This follows the structure of the paper (phases, multi-client design,
-    privatizer on aggregated Gram and moment statistics, user-level
-    sensitivity from concentration); the centre-finding histogram is our
-    concrete choice of its private robust centre, and constants are ours.
+    Provenance. From the paper we could establish only its abstract: ROBIN is
+    the federated algorithm for user-level central DP, near-optimal in M and
+    epsilon (nearly matching upper and lower regret bounds); for user-level
+    local DP the paper proves lower bounds (a regret blow-up of at least
+    min{1/epsilon, M} or min{1/sqrt(epsilon), sqrt(M)}). The paper's body
+    (algorithm box, equations, theorems) was not readable here, so no
+    algorithm or equation number is cited. Privatizing the aggregated Gram
+    and moment statistics with the Gaussian mechanism at user-level
+    sensitivity, and the local-DP variant, follow issue #13's specification.
+    The rest is our reconstruction and unverified against the paper: the
+    doubling phases, the per-client G-optimal designs, the centre-finding
+    histogram with clipping to :math:`\pm 3\tau_l`, the even budget split and
+    basic composition, and all constants.
 
     Parameters
     ----------
@@ -111,7 +120,7 @@ class Robin:
 
     References
     ----------
-    R. Huang, H. Zhang, L. Melis, M. Shen, M. Hejazinia, J. Yang. Federated
+    R. Huang, H. Zhang, L. Melis, M. Shen, M. Hajzinia, J. Yang. Federated
     linear contextual bandits with user-level differential privacy. ICML 2023.
     C. Dwork and A. Roth, 2014, Thm. A.1 (Gaussian mechanism).
 
