@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
-from gpu.backend import asarrays
+from gpu.backend import asarrays, is_half
 from gpu.validate import check_finite, check_real, check_real_dtype, check_weights
 
 # Relative tolerance on the equality of two total masses: loose enough for weights
@@ -18,18 +21,31 @@ def named_arrays(**values):
 
 
 def as_real_floating(xp, x, name):
-    """Return ``x`` as a real floating array (integers become float64) after a finiteness check."""
+    """Return ``x`` as a real floating array after a finiteness check.
+
+    Integers and booleans become float64 and float16 becomes float32 (the
+    house rule, :func:`gpu.backend.result_float_dtype`: the kernels have no
+    half-precision arithmetic).
+    """
     if not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
     if xp.isdtype(x.dtype, ("signed integer", "unsigned integer", "bool")):
         x = xp.astype(x, xp.float64)
+    elif is_half(x):
+        x = xp.astype(x, xp.float32)
     elif not xp.isdtype(x.dtype, "real floating"):
         raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
     return check_finite(x, name)
 
 
-def check_p(p):
-    """Exponent of the ground cost |x - y|**p: a real number >= 1."""
+def check_p(p, allow_inf=False):
+    """Exponent of the ground cost |x - y|**p: a real number >= 1 (``inf`` when ``allow_inf``).
+
+    ``allow_inf`` is for the solvers that define :math:`W_\\infty` as the limit
+    of :math:`W_p` (the largest gap over the support of the optimal plan).
+    """
+    if allow_inf and not isinstance(p, bool) and isinstance(p, numbers.Real) and p == math.inf:
+        return math.inf
     return check_real(p, "p", low=1.0)
 
 
@@ -38,6 +54,8 @@ def normalised_weights(xp, w, n, name):
     check_real_dtype(w, name)
     if xp.isdtype(w.dtype, ("signed integer", "unsigned integer", "bool")):
         w = xp.astype(w, xp.float64)
+    elif is_half(w):
+        w = xp.astype(w, xp.float32)
     check_weights(w, name, n=n)
     total = xp.sum(w, axis=-1, keepdims=True)
     return w / total, total

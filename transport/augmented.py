@@ -40,8 +40,10 @@ from gpu.backend import as_generator, to_numpy
 from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_int, check_real
+from transport._scaling import direct_in_range
 from transport._validation import check_p, named_arrays, normalised_weight_pair
 from transport.directions import random_directions
+from transport.one_d import sorted_scaled_wpp
 from transport.slice_gradients import slice_wpp_and_grad
 from transport.sliced import check_point_cloud
 
@@ -98,12 +100,38 @@ def lift_backward(grad_lifted, activations, params):
 
 
 def _sliced_value_and_lifted_grads(PX, a, PY, b, theta, p):
-    """S = SW_p of lifted clouds on directions theta, with dS/dPX and dS/dPY."""
+    r"""S = SW_p of lifted clouds on directions theta, with dS/dPX and dS/dPY.
+
+    When the mean of the slices' :math:`W_p^p` leaves the float64 range (large
+    ``p``), the projections are divided by their largest gap ``c`` over all
+    slices: with :math:`w'` the values of the scaled slices,
+    :math:`S = c \bar w'^{1/p}` and
+    :math:`\partial S / \partial P = (S / c)^{1 - p} / (p L) \, \partial w' / \partial P'`,
+    every factor in range (:mod:`transport._scaling`).
+    """
     L = theta.shape[1]
-    w, gP, gQ = slice_wpp_and_grad(theta.T @ PX.T, a, theta.T @ PY.T, b, p)
-    S = float(np.mean(w) ** (1.0 / p))
-    scale = S ** (1.0 - p) / (p * L) if S > 0 else 0.0
+    P, Q = theta.T @ PX.T, theta.T @ PY.T
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        w, gP, gQ = slice_wpp_and_grad(P, a, Q, b, p)
+        c = 1.0
+        if not bool(direct_in_range(np, np.mean(w), p)):
+            c = _largest_gap(P, a, Q, b, p)
+            w, gP, gQ = slice_wpp_and_grad(P / c, a, Q / c, b, p)
+    ratio = float(np.mean(w) ** (1.0 / p))
+    S = c * ratio
+    scale = ratio ** (1.0 - p) / (p * L) if ratio > 0 else 0.0
     return S, scale * (gP.T @ theta.T), scale * (gQ.T @ theta.T)
+
+
+def _largest_gap(P, a, Q, b, p):
+    """Largest gap over the supports of the slices' plans (rows of P and Q), or 1.0."""
+    op, oq = np.argsort(P, axis=1), np.argsort(Q, axis=1)
+    u, v = np.take_along_axis(P, op, axis=1), np.take_along_axis(Q, oq, axis=1)
+    uw = None if a is None else np.ascontiguousarray(np.asarray(a)[op])
+    vw = None if b is None else np.ascontiguousarray(np.asarray(b)[oq])
+    g, _ = sorted_scaled_wpp(u, uw, v, vw, p)
+    largest = float(np.max(g))
+    return largest if largest > 0.0 else 1.0
 
 
 def _root_mean_sq_norm(P, weights):

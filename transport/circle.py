@@ -9,19 +9,21 @@ parallel) and the result is returned on the device of the inputs.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gpu.backend import asarray_like, result_float_dtype, to_numpy
-from gpu.validate import check_real
-from transport._scaling import check_no_underflow
+from transport._scaling import direct_in_range
 from transport._validation import check_measure_pair, check_p, named_arrays
 from transport.one_d import sort_with_weights
 
-__all__ = ["MAX_CIRCLE_P", "wasserstein_circle"]
+__all__ = ["DIRECT_CIRCLE_P", "wasserstein_circle"]
 
-#: Largest exponent of the circle solver. Its search evaluates lifted gaps up to
-#: about 3, and 3**MAX_CIRCLE_P must stay finite in float64.
-MAX_CIRCLE_P = 512.0
+#: Largest exponent of the direct (unscaled) circle search. It evaluates lifted
+#: gaps up to about 3, and 3**DIRECT_CIRCLE_P must stay finite in float64; larger
+#: exponents, and rows whose direct W_p^p is out of range, use the scaled search.
+DIRECT_CIRCLE_P = 512.0
 
 
 def _on_unit_interval(values):
@@ -35,7 +37,7 @@ def _on_unit_interval(values):
 
 
 def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
-    r"""Exact :math:`W_p` on the circle :math:`\mathbb{R}/\mathbb{Z}`, batched, for any p >= 1.
+    r"""Exact :math:`W_p` on the circle :math:`\mathbb{R}/\mathbb{Z}`, batched, for p in [1, inf].
 
     .. math::
 
@@ -56,7 +58,20 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
       single breakpoint where the slope changes sign: the exact minimiser, in
       about :math:`\log_2` (number of breakpoints) merges. There is no closed
       form for two general discrete measures at p = 2 (the closed form of
-      Bonet et al. holds against the uniform measure only).
+      Bonet et al. holds against the uniform measure only). Up to
+      ``p = DIRECT_CIRCLE_P`` (512) the costs are computed directly; rows whose
+      :math:`W_p^p` leaves the float64 range, and every row beyond 512, run
+      the same search with each cost divided by the p-th power of the largest
+      gap at that rotation (the slope's sign, all the search reads, is
+      unchanged), so every representable :math:`W_p` is returned. Pieces of
+      the plan narrower than the rounding of the cumulative weights (a few
+      :math:`(n + m)` units in the last place) count as empty: at large p their
+      rounding slivers would otherwise dominate the cost.
+    * ``p = inf``: :math:`W_\infty = \min_\theta` (largest gap on the support of
+      the plan at :math:`\theta`), the limit of :math:`W_p`. Whether a rotation
+      keeps every gap within :math:`\delta` is an interval test on
+      :math:`\theta` read off one merge; bisection on the bits of
+      :math:`\delta` (at most 64 merges) ends on the optimal gap itself.
 
     POT's ``ot.wasserstein_circle`` returns the p-th power :math:`W_p^p` (equal
     to :math:`W_1` at p = 1) and for p > 1 stops its binary search at a
@@ -75,8 +90,7 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
         Non-negative weights (default uniform) of equal total mass (a missing
         vector counts as mass 1); normalised to mass 1.
     p : float
-        Exponent of the geodesic cost, ``1 <= p <= MAX_CIRCLE_P`` (512): beyond,
-        :math:`|d|^p` leaves the float64 range in the search.
+        Exponent of the geodesic cost, ``p >= 1``, or ``numpy.inf``.
 
     Returns
     -------
@@ -89,9 +103,7 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     ------
     ValueError
         NaN or infinite values or weights, negative weights, total masses that
-        differ, empty supports, batch shapes that do not broadcast, ``p < 1``
-        or ``p > MAX_CIRCLE_P``, or distinct measures whose :math:`W_p^p`
-        underflows float64 (distances too small for this ``p``).
+        differ, empty supports, batch shapes that do not broadcast, ``p < 1``.
     TypeError
         Non-real (e.g. complex) values or weights, or arrays from different
         libraries.
@@ -114,13 +126,13 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     0.1
     >>> round(float(wasserstein_circle(np.array([0.05]), np.array([0.95]), p=2)), 12)
     0.1
+    >>> round(float(wasserstein_circle([0.1, 0.4], [0.2, 0.7], p=np.inf)), 12)
+    0.3
     """
-    from transport._kernels.circle import _circle_wpp
-
     xp, (u_values, v_values, u_weights, v_weights) = named_arrays(
         u_values=u_values, v_values=v_values, u_weights=u_weights, v_weights=v_weights
     )
-    p = check_real(check_p(p), "p", high=MAX_CIRCLE_P)
+    p = check_p(p, allow_inf=True)
     reference = u_values
     u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
@@ -139,10 +151,29 @@ def wasserstein_circle(u_values, v_values, u_weights=None, v_weights=None, p=1):
     empty = np.empty((size, 0))
     xw = empty if xw is None else np.ascontiguousarray(xw, dtype=np.float64)
     yw = empty if yw is None else np.ascontiguousarray(yw, dtype=np.float64)
-    wpp = _circle_wpp(x, xw, y, yw, p)
-    check_no_underflow(np, wpp, p, lambda: _circle_wpp(x, xw, y, yw, 1.0), "W_p on the circle")
-    out = (wpp ** (1.0 / p)).reshape(batch)
+    out = _circle_distance(x, xw, y, yw, p)
+    out = out.reshape(batch)
     if isinstance(reference, np.ndarray):
         out = out.astype(result_dtype)
         return out[()] if out.ndim == 0 else out
     return asarray_like(out, reference, result_dtype)
+
+
+def _circle_distance(x, xw, y, yw, p):
+    """Batched W_p on the circle of sorted rows: direct search where in range, else scaled."""
+    from transport._kernels.circle import _circle_bottleneck, _circle_wpp
+
+    if math.isinf(p):
+        return _circle_bottleneck(x, xw, y, yw)
+    if p > DIRECT_CIRCLE_P:
+        return _circle_wpp(x, xw, y, yw, p, scaled=True)
+    with np.errstate(under="ignore"):
+        wpp = _circle_wpp(x, xw, y, yw, p)
+    ok = direct_in_range(np, wpp, p)
+    out = np.where(ok, wpp, 1.0) ** (1.0 / p)
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        xw_bad = xw if xw.shape[1] == 0 else xw[bad]
+        yw_bad = yw if yw.shape[1] == 0 else yw[bad]
+        out[bad] = _circle_wpp(x[bad], xw_bad, y[bad], yw_bad, p, scaled=True)
+    return out

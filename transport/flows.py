@@ -15,6 +15,7 @@ import numpy as np
 
 from gpu.backend import as_generator, result_float_dtype
 from gpu.deprecation import renamed_arguments
+from gpu.errors import DivergenceError
 from gpu.records import Record
 from gpu.validate import check_choice, check_int, check_real
 from transport.augmented import aswd_objective, init_mlp, train_lift
@@ -93,6 +94,7 @@ def sliced_gradient_flow(
     radius=1.0,
     record_every=50,
     rng=None,
+    divergence_factor=1e4,
 ):
     r"""Flow particles from ``X0`` towards the sample ``Y`` by descending a sliced distance.
 
@@ -120,6 +122,13 @@ def sliced_gradient_flow(
     record_every : int
         Snapshot period (the initial and final clouds are always recorded).
     rng : None, int or numpy.random.Generator
+    divergence_factor : float
+        The flow counts as diverged, and raises :class:`gpu.errors.DivergenceError`,
+        when the particles' mean squared distance to the target's mean becomes
+        non-finite or exceeds this factor times its larger value at the start
+        (that of ``X0`` or of ``Y``): the rule of
+        :func:`theory_sims.deep_linear.train_gd` (a finite blow-up factor),
+        ``> 1``.
 
     Returns
     -------
@@ -131,6 +140,8 @@ def sliced_gradient_flow(
     ------
     ValueError
         Bad clouds, an unknown ``method`` or non-positive sizes and steps.
+    gpu.errors.DivergenceError
+        (a ``ValueError``) when the flow diverges (``lr`` too large).
 
     References
     ----------
@@ -159,10 +170,28 @@ def sliced_gradient_flow(
     n_projections = check_int(n_projections, "n_projections", minimum=1)
     record_every = check_int(record_every, "record_every", minimum=1)
     radius = check_real(radius, "radius", low=0.0, low_inclusive=False)
+    divergence_factor = check_real(
+        divergence_factor, "divergence_factor", low=1.0, low_inclusive=False
+    )
     descent = _Descent(method, Y, n_projections, radius, as_generator(rng), X.shape[1])
+    centre = Y.mean(axis=0)
+
+    def spread(Z):
+        return float(np.mean(np.sum((Z - centre) ** 2, axis=1)))
+
+    limit = divergence_factor * max(spread(X), spread(Y), np.finfo(float).tiny)
     iterations, snapshots = [0], [X.copy()]
     for it in range(1, steps + 1):
-        X -= lr * X.shape[0] * descent.gradient(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            X -= lr * X.shape[0] * descent.gradient(X)
+            value = spread(X)
+        if not value <= limit:  # NaN or inf included
+            raise DivergenceError(
+                f"sliced_gradient_flow diverged: lr={lr:g} at step {it}: the particles' mean "
+                f"squared distance to the target's mean reached {value:.3g} (limit "
+                f"{limit:.3g} = divergence_factor times its start value, or non-finite). "
+                "Reduce lr."
+            )
         if it % record_every == 0 or it == steps:
             iterations.append(it)
             snapshots.append(X.copy())

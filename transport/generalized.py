@@ -7,16 +7,17 @@ import math
 
 import numpy as np
 
-from gpu.backend import namespace, result_float_dtype
+from gpu.backend import namespace, power_of_two_scale, result_float_dtype
 from gpu.validate import check_choice, check_int, check_real
-from transport._scaling import check_in_range, check_no_underflow, rescaling
+from transport._scaling import direct_in_range
 from transport._validation import check_p, named_arrays, normalised_weight_pair
-from transport.one_d import sorted_wpp
+from transport.one_d import sorted_scaled_wpp, sorted_wpp
 from transport.sliced import (
     as_scalar,
     check_point_cloud,
     chunk_length,
     resolve_directions,
+    scaled_distance,
     sort_rows,
 )
 
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 DEFINING_FUNCTIONS = ("polynomial", "circular")
+
+# Clouds of magnitude beyond 2**RESCALE_EXPONENT either way are rescaled before the
+# scaled form is computed (features are products, circular projections squares).
+RESCALE_EXPONENT = 64
 
 #: Largest number of monomials C(d + m - 1, m) of the polynomial family: the features
 #: and each chunk of directions hold that many columns (2**16 take seconds already).
@@ -119,9 +124,11 @@ def generalized_sliced_wasserstein(
     -------
     NumPy scalar or 0-d array
         :math:`GSW_p`, in the floating dtype of the inputs (see README,
-        Conventions). Clouds so large or small that the features or
-        :math:`|x - y|^p` leave the float64 range are rescaled by a power of
-        two :math:`s` (:math:`GSW_p` scales as :math:`s^m` for the polynomial
+        Conventions). Any ``p``, ``inf`` included, as in
+        :func:`transport.sliced_wasserstein` (scaled form when the direct
+        :math:`GSW_p^p` leaves the float64 range). Clouds so large or small
+        that the features overflow or lose bits are rescaled by a power of two
+        :math:`s` (:math:`GSW_p` scales as :math:`s^m` for the polynomial
         family; the circular family rescales the radius with the clouds).
 
     Raises
@@ -147,7 +154,7 @@ def generalized_sliced_wasserstein(
     """
     xp, (X, Y, a, b, projections) = named_arrays(X=X, Y=Y, a=a, b=b, projections=projections)
     check_choice(defining_function, "defining_function", DEFINING_FUNCTIONS)
-    p = check_p(p)
+    p = check_p(p, allow_inf=True)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
@@ -170,44 +177,87 @@ def generalized_sliced_wasserstein(
     theta = resolve_directions(xp, X, features, projections, n_projections, directions, rng)
     step = chunk_length(X.shape[0] + Y.shape[0], theta.shape[1], chunk_size)
 
-    def wpp_of(X, Y, radius, p):
+    def features(X, Y):
         if polynomial:
-            X, Y = monomial_features(X, degree), monomial_features(Y, degree)
-        return _generalized_wpp(xp, X, a, Y, b, theta, p, step, None if polynomial else radius)
+            return monomial_features(X, degree), monomial_features(Y, degree)
+        return X, Y
 
-    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
-        wpp = wpp_of(X, Y, radius, p)
-        scale = rescaling(xp, wpp, X, Y)
-        if scale is not None:
-            X, Y, radius = X / scale, Y / scale, radius / scale
-            wpp = check_in_range(xp, wpp_of(X, Y, radius, p), p, "GSW_p")
-    check_no_underflow(xp, wpp, p, lambda: wpp_of(X, Y, radius, 1.0), "GSW_p")
-    value = wpp ** (1.0 / p)
-    if scale is not None:
-        for _ in range(degree if polynomial else 1):  # GSW_p(sX, sY) = s**degree GSW_p(X, Y)
-            value = value * scale
-        if not bool(xp.all(xp.isfinite(xp.asarray(value)))):
-            raise ValueError(
-                f"GSW_p exceeds the float64 range: the clouds, of magnitude about {scale:.3g}, "
-                f"raised to the degree {degree}; rescale the inputs"
+    value = None
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        if not math.isinf(p):
+            wpp = _generalized_wpp(xp, *features(X, Y), a, b, theta, p, step, radius, polynomial)
+            if bool(xp.all(direct_in_range(xp, wpp, p))):
+                value = wpp ** (1.0 / p)
+        if value is None:
+            value = _generalized_scaled(
+                xp, X, Y, a, b, theta, p, step, radius, polynomial, degree, features
             )
     return as_scalar(xp.astype(xp.asarray(value), dtype))
 
 
-def _generalized_wpp(xp, X, a, Y, b, theta, p, step, radius):
-    """Mean :math:`W_p^p` over the columns of ``theta``: linear projections of the features
-    ``X``, ``Y`` (``radius`` None) or circular ones of radius ``radius``."""
-    n_dirs = theta.shape[1]
-    total = 0.0
-    for start in range(0, n_dirs, step):
+def _generalized_scaled(xp, X, Y, a, b, theta, p, step, radius, polynomial, degree, features):
+    r""":math:`GSW_p` in scaled form (:func:`transport.sliced.scaled_distance`).
+
+    When features or projections overflow, or the clouds' magnitude is beyond
+    ``2**RESCALE_EXPONENT`` either way (squares and monomials would lose bits to
+    underflow), the clouds are divided by a power of two :math:`s` close to
+    their magnitude (and the radius with them): the circular family is
+    homogeneous of degree 1 in :math:`(X, Y, r)`, the polynomial family of
+    degree ``degree``.
+    """
+    scale = power_of_two_scale(xp, X, Y)
+    if 2.0**-RESCALE_EXPONENT <= scale <= 2.0**RESCALE_EXPONENT:
+        pairs = _generalized_terms(xp, *features(X, Y), a, b, theta, p, step, radius, polynomial)
+        if bool(xp.all(xp.isfinite(pairs[0]))):
+            scale = 1.0
+    if scale != 1.0:
+        X, Y, radius = X / scale, Y / scale, radius / scale
+    fX, fY = features(X, Y)
+    value = scaled_distance(
+        xp,
+        lambda P, Q: [_generalized_terms(xp, P, Q, a, b, theta, p, step, radius, polynomial)],
+        fX,
+        fY,
+        p,
+        "GSW_p",
+    )[0]
+    for _ in range(degree if polynomial and scale != 1.0 else int(scale != 1.0)):
+        value = value * scale  # GSW_p(sX, sY) = s**degree GSW_p(X, Y)
+    if not bool(xp.all(xp.isfinite(xp.asarray(value)))):
+        raise ValueError(
+            f"GSW_p exceeds the float64 range: the clouds, of magnitude about {scale:.3g}, "
+            f"raised to the degree {degree}; rescale the inputs"
+        )
+    return value
+
+
+def _generalized_terms(xp, X, Y, a, b, theta, p, step, radius, polynomial):
+    r"""Per-slice scaled :math:`W_p^p` ``(g, S)`` of :func:`_generalized_wpp`'s slices."""
+    gs, ss = [], []
+    for u, uw, v, vw in _generalized_slices(xp, X, a, Y, b, theta, step, radius, polynomial):
+        g, s = sorted_scaled_wpp(u, uw, v, vw, p)
+        gs.append(g)
+        ss.append(s)
+    return xp.concat(gs), xp.concat(ss)
+
+
+def _generalized_slices(xp, X, a, Y, b, theta, step, radius, polynomial):
+    """Sorted projections ``(u, uw, v, vw)`` of the features, one chunk of directions at a time."""
+    for start in range(0, theta.shape[1], step):
         block = theta[:, start : start + step]
-        if radius is None:
+        if polynomial:
             PX = xp.matmul(xp.permute_dims(block, (1, 0)), xp.permute_dims(X, (1, 0)))
             PY = xp.matmul(xp.permute_dims(block, (1, 0)), xp.permute_dims(Y, (1, 0)))
         else:
             PX = circular_projections(xp, X, block, radius)
             PY = circular_projections(xp, Y, block, radius)
-        u, uw = sort_rows(xp, PX, a)
-        v, vw = sort_rows(xp, PY, b)
+        yield (*sort_rows(xp, PX, a), *sort_rows(xp, PY, b))
+
+
+def _generalized_wpp(xp, X, Y, a, b, theta, p, step, radius, polynomial):
+    """Mean :math:`W_p^p` over the columns of ``theta``: linear projections of the features
+    ``X``, ``Y`` (``polynomial``) or circular ones of radius ``radius``."""
+    total = 0.0
+    for u, uw, v, vw in _generalized_slices(xp, X, a, Y, b, theta, step, radius, polynomial):
         total = total + xp.sum(sorted_wpp(u, uw, v, vw, p))
-    return total / n_dirs
+    return total / theta.shape[1]

@@ -6,17 +6,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gpu.backend import asarray_like, result_float_dtype, to_numpy
+from gpu.backend import asarray_like, power_of_two_scale, result_float_dtype, to_numpy
 from gpu.deprecation import renamed_arguments, retired_field
 from gpu.records import Record
 from gpu.validate import check_int, check_real
-from transport._scaling import check_in_range, rescaling
+from transport._scaling import direct_in_range
 from transport._validation import check_p, named_arrays, normalised_weight_pair
 from transport.directions import random_directions
+from transport.one_d import rows_distance, sorted_scaled_wpp
 from transport.slice_gradients import slice_wpp_and_grad
 from transport.sliced import check_point_cloud
 
 __all__ = ["MaxSlicedResult", "max_sliced_wasserstein", "ascend_directions"]
+
+
+def _exact_slices(X, a, Y, b, theta, p):
+    """W_p of every column of ``theta``, exact for every representable value."""
+    return rows_distance(np, *_sorted_slices(theta.T @ X.T, a, theta.T @ Y.T, b), p, "max-SW_p")
 
 
 @dataclass(frozen=True)
@@ -46,34 +52,64 @@ class MaxSlicedResult(Record):
     n_iter = retired_field("n_iter", "steps")
 
 
-def _sphere_gradient(X, Y, a, b, theta, p):
-    """W_p^p of each column of theta (d, R) and its Riemannian gradient on the sphere."""
-    values, gP, gQ = slice_wpp_and_grad(theta.T @ X.T, a, theta.T @ Y.T, b, p)
+def _sphere_gradient(X, Y, a, b, theta, p, scaled=False):
+    """W_p^p of each column of theta (d, R) and its Riemannian gradient on the sphere.
+
+    With ``scaled`` each slice's projections are first divided by its largest
+    gap ``c`` on the support of the plan: the values returned are then
+    :math:`W_p` itself (``c S**(1/p)``) and the gradients those of
+    :math:`W_p^p / c^{p+1}`, a positive multiple, so the ascent's normalised
+    step is unchanged and nothing under- or overflows for any p.
+    """
+    P, Q = theta.T @ X.T, theta.T @ Y.T
+    if scaled:
+        c = _slice_scales(P, a, Q, b, p)
+        P, Q = P / c[:, None], Q / c[:, None]
+    values, gP, gQ = slice_wpp_and_grad(P, a, Q, b, p)
     euclid = X.T @ gP.T + Y.T @ gQ.T
+    if scaled:
+        values = c * values ** (1.0 / p)
     return values, euclid - theta * np.sum(euclid * theta, axis=0, keepdims=True)
 
 
+def _sorted_slices(P, a, Q, b):
+    """Rows of P and Q sorted, with their weights in that order (None: uniform)."""
+    op, oq = np.argsort(P, axis=1), np.argsort(Q, axis=1)
+    u, v = np.take_along_axis(P, op, axis=1), np.take_along_axis(Q, oq, axis=1)
+    uw = None if a is None else np.ascontiguousarray(np.asarray(a)[op])
+    vw = None if b is None else np.ascontiguousarray(np.asarray(b)[oq])
+    return u, uw, v, vw
+
+
+def _slice_scales(P, a, Q, b, p):
+    """Largest gap on the support of each slice's plan (1.0 where the slice is 0)."""
+    g, _ = sorted_scaled_wpp(*_sorted_slices(P, a, Q, b), p)
+    return np.where(g > 0.0, g, 1.0)
+
+
 @renamed_arguments(n_iter="steps", step_size="lr")
-def ascend_directions(X, Y, a, b, theta, p, *, steps, lr=0.5, tol=1e-10):
+def ascend_directions(X, Y, a, b, theta, p, *, steps, lr=0.5, tol=1e-10, scaled=False):
     r"""Monotone projected gradient ascent of :math:`W_p^p(\theta\#\mu, \theta\#\nu)` on the sphere.
 
     Every column of ``theta`` is one ascent run: it moves along its normalised
     Riemannian gradient by an angle-like step and is renormalised; a step that
     does not increase the value is refused and halves that run's step, an
     accepted one grows it by 1.2. Runs start with step ``lr`` and stop when
-    every step is below ``tol`` or after ``steps`` iterations. NumPy, CPU.
+    every step is below ``tol`` or after ``steps`` iterations. ``scaled``
+    ascends the same objective through :math:`W_p` in scaled form (for ``p``
+    or scales at which :math:`W_p^p` leaves the float64 range). NumPy, CPU.
 
     Returns
     -------
     theta : numpy.ndarray, shape (d, R)
         Final unit directions.
     values : numpy.ndarray, shape (R,)
-        Their :math:`W_p^p`.
+        Their :math:`W_p^p` (:math:`W_p` when ``scaled``).
     done : int
         Iterations run.
     """
     theta = theta / np.linalg.norm(theta, axis=0, keepdims=True)
-    values, grad = _sphere_gradient(X, Y, a, b, theta, p)
+    values, grad = _sphere_gradient(X, Y, a, b, theta, p, scaled)
     rates = np.full(theta.shape[1], float(lr))
     done = 0
     for _ in range(steps):
@@ -84,7 +120,7 @@ def ascend_directions(X, Y, a, b, theta, p, *, steps, lr=0.5, tol=1e-10):
         direction = np.where(moving, grad / np.where(norms > 0, norms, 1.0), 0.0)
         proposal = theta + rates * direction
         proposal /= np.linalg.norm(proposal, axis=0, keepdims=True)
-        new_values, new_grad = _sphere_gradient(X, Y, a, b, proposal, p)
+        new_values, new_grad = _sphere_gradient(X, Y, a, b, proposal, p, scaled)
         better = moving & (new_values > values)
         theta = np.where(better, proposal, theta)
         grad = np.where(better, new_grad, grad)
@@ -141,9 +177,10 @@ def max_sliced_wasserstein(
     -------
     MaxSlicedResult
         ``value`` (:math:`W_p`, not its power), ``direction``, ``restart_values``,
-        ``steps`` (the iterations run). Clouds so large or small that
-        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
-        two (the direction is scale-free, the values homogeneous of degree 1).
+        ``steps`` (the iterations run). When :math:`W_p^p` leaves the float64
+        range (large p, extreme scales), the ascent runs on :math:`W_p` in
+        scaled form (:func:`ascend_directions` with ``scaled=True``) and the
+        values are exact for the directions found.
 
     Raises
     ------
@@ -180,17 +217,18 @@ def max_sliced_wasserstein(
     X, Y = (np.asarray(to_numpy(Z), dtype=np.float64) for Z in (X, Y))
     a, b = (None if w is None else np.asarray(to_numpy(w), dtype=np.float64) for w in (a, b))
     start = random_directions(X.shape[1], n_restarts, "mc", rng)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         theta, values, done = ascend_directions(X, Y, a, b, start, p, steps=steps, lr=lr)
-    scale = rescaling(np, values, X, Y)
-    if scale is not None:
-        theta, values, done = ascend_directions(
-            X / scale, Y / scale, a, b, start, p, steps=steps, lr=lr
-        )
-        check_in_range(np, values, p, "max-SW_p")
-    distances = values ** (1.0 / p) if scale is None else values ** (1.0 / p) * scale
-    best = int(np.argmax(values))
-    value = values[best] ** (1.0 / p) if scale is None else distances[best]
+        if bool(np.all(direct_in_range(np, values, p))):
+            distances = values ** (1.0 / p)
+        else:
+            scale = power_of_two_scale(np, X, Y)
+            theta, _, done = ascend_directions(
+                X / scale, Y / scale, a, b, start, p, steps=steps, lr=lr, scaled=True
+            )
+            distances = _exact_slices(X, a, Y, b, theta, p)
+    best = int(np.argmax(distances))
+    value = distances[best]
     return MaxSlicedResult(
         value=float(value),
         direction=asarray_like(theta[:, best], reference, dtype),

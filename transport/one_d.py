@@ -13,12 +13,19 @@ CuPy, and plain array-API code for any other array library.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gpu.backend import is_cupy, namespace, result_float_dtype
 from gpu.reductions import row_mean_abs_diff_pow
 from gpu.threads import n_cores, thread_pool
-from transport._scaling import check_in_range, check_no_underflow, rescaling
+from transport._scaling import (
+    check_representable,
+    direct_in_range,
+    gap_safe_scale,
+    scaled_root,
+)
 from transport._validation import check_measure_pair, check_p, named_arrays
 
 __all__ = ["wasserstein_1d"]
@@ -84,10 +91,11 @@ def sort_with_weights(xp, values, weights):
     )
 
 
-def _merge_wpp_array_api(xp, u, uw, v, vw, p):
+def _merge_pieces_array_api(xp, u, uw, v, vw):
     """Batched merge in array-API operations (any library), rows of (B, n) and (B, m).
 
-    The cumulative weights of both sides are sorted together (stable, u first on
+    Returns the widths and gaps of the merged pieces, both (B, n + m). The
+    cumulative weights of both sides are sorted together (stable, u first on
     ties); the atom index of each side on a merged piece is the number of that
     side's breakpoints strictly before the piece's right end.
     """
@@ -105,7 +113,27 @@ def _merge_wpp_array_api(xp, u, uw, v, vw, p):
     iv = xp.clip(xp.cumulative_sum(from_v, axis=-1) - from_v, max=m - 1)
     widths = t - xp.concat([xp.zeros_like(t[..., :1]), t[..., :-1]], axis=-1)
     gap = xp.abs(xp.take_along_axis(u, iu, axis=-1) - xp.take_along_axis(v, iv, axis=-1))
+    return widths, gap
+
+
+def _merge_wpp_array_api(xp, u, uw, v, vw, p):
+    """Batched :math:`W_p^p` from the pieces of :func:`_merge_pieces_array_api`."""
+    widths, gap = _merge_pieces_array_api(xp, u, uw, v, vw)
     return xp.sum(widths * gap**p, axis=-1)
+
+
+def _scaled_terms(xp, gap, widths, p):
+    """``(g, S)`` per row from gaps and piece widths (None: uniform), see :mod:`._scaling`."""
+    zero = xp.zeros_like(gap)
+    support = gap if widths is None else xp.where(widths > 0.0, gap, zero)
+    g = xp.max(support, axis=-1)
+    safe = xp.where(g > 0.0, g, xp.ones_like(g))
+    terms = (support / safe[..., None]) ** p
+    if widths is None:
+        s = xp.mean(terms, axis=-1)
+    else:
+        s = xp.sum(xp.where(widths > 0.0, widths * terms, zero), axis=-1)
+    return g, xp.where(g > 0.0, s, xp.zeros_like(s))
 
 
 # Below this many entries the equal-size reduction is plain NumPy: the parallel
@@ -159,6 +187,59 @@ def sorted_wpp(u, uw, v, vw, p, threaded=True):
     return _merge_wpp_array_api(xp, u, uw, v, vw, float(p))
 
 
+def sorted_scaled_wpp(u, uw, v, vw, p):
+    r"""Batched scaled :math:`W_p^p` between sorted weighted supports: arrays ``(g, S)``.
+
+    :math:`W_p^p = g^p S` row by row, with ``g`` the largest gap over the
+    support of the monotone plan (pieces of positive width) and
+    :math:`S \in (0, 1]` (both 0 for identical measures), so every term stays in
+    range for any ``p``, ``inf`` included (see :mod:`transport._scaling`).
+    Arguments as in :func:`sorted_wpp`; the gaps must be finite (see
+    :func:`transport._scaling.gap_safe_scale`). NumPy weighted rows use a Numba
+    kernel, everything else array-API code. Returns float64 arrays of shape (B,).
+    """
+    xp = namespace(u, v, uw, vw)
+    if uw is None and vw is None and u.shape[-1] == v.shape[-1]:
+        return _scaled_terms(xp, xp.abs(u - xp.astype(v, u.dtype)), None, p)
+    if isinstance(u, np.ndarray):
+        from transport._kernels.merge import _merge_scaled
+
+        empty = np.empty((u.shape[0], 0), dtype=u.dtype)
+        uw = empty if uw is None else np.asarray(uw, dtype=u.dtype)
+        vw = empty if vw is None else np.asarray(vw, dtype=u.dtype)
+        return _merge_scaled(u, uw, np.asarray(v, dtype=u.dtype), vw, p)
+    uw = _uniform_weights(xp, u) if uw is None else uw
+    vw = _uniform_weights(xp, v) if vw is None else vw
+    widths, gap = _merge_pieces_array_api(xp, u, uw, v, vw)
+    return _scaled_terms(xp, gap, widths, p)
+
+
+def rows_distance(xp, u, uw, v, vw, p, name="W_p"):
+    r"""Batched :math:`W_p` between sorted weighted supports, for every representable value.
+
+    The direct :math:`W_p^p` (:func:`sorted_wpp`) where it is in range, its
+    scaled form (:func:`sorted_scaled_wpp`) elsewhere and for ``p = inf``;
+    rows whose direct value is in range keep every bit. Raises a ValueError
+    naming ``name`` when a distance exceeds the float64 range.
+    """
+    direct = ok = None
+    if not math.isinf(p):
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            wpp = sorted_wpp(u, uw, v, vw, p)
+        ok = direct_in_range(xp, wpp, p)
+        if bool(xp.all(ok)):
+            return wpp ** (1.0 / p)
+        direct = xp.where(ok, wpp, xp.ones_like(wpp)) ** (1.0 / p)
+    halve = gap_safe_scale(xp, u, v)
+    if halve != 1.0:
+        u, v = u / halve, v / halve
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        g, s = sorted_scaled_wpp(u, uw, v, vw, p)
+        out = scaled_root(xp, g, s, p) * halve
+    check_representable(xp, out, name)
+    return out if direct is None else xp.where(ok, direct, out)
+
+
 def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     r"""Exact :math:`W_p` between weighted empirical measures on the real line, batched.
 
@@ -185,24 +266,28 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
         The two total masses must agree (a missing vector counts as mass 1);
         weights are normalised to mass 1.
     p : float
-        Exponent of the ground cost :math:`|x - y|^p`, ``p >= 1``.
+        Exponent of the ground cost :math:`|x - y|^p`, ``p >= 1``, or
+        ``numpy.inf``: :math:`W_\infty`, the largest gap on the support of the
+        monotone plan (pieces of positive mass), the limit of :math:`W_p`.
 
     Returns
     -------
     array or NumPy scalar
         :math:`W_p` with the broadcast batch shape (a NumPy scalar when there
         are no batch axes), on the device of the inputs, in the floating dtype
-        of the inputs (see README, Conventions). Values so large or small that
-        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
-        two (:math:`W_p` is homogeneous of degree 1).
+        of the inputs (see README, Conventions). Every representable
+        :math:`W_p` is returned, for any p: rows whose :math:`W_p^p` leaves the
+        float64 range are computed as :math:`g (\sum_k w_k (g_k / g)^p)^{1/p}`
+        with g the largest gap (:mod:`transport._scaling`); the other rows keep
+        every bit of the direct sum.
 
     Raises
     ------
     ValueError
         NaN or infinite values or weights, negative weights, total masses that
         differ, empty supports, weights whose length differs from their values,
-        batch shapes that do not broadcast, ``p < 1``, or a ``p`` so large that
-        :math:`|x - y|^p` overflows even after rescaling.
+        batch shapes that do not broadcast, ``p < 1`` or NaN, or a distance
+        beyond the float64 range (gaps near 1e308).
     TypeError
         Non-real (e.g. complex) values or weights, or arrays from different
         libraries.
@@ -221,11 +306,13 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     0.25
     >>> wasserstein_1d(np.zeros((3, 4)), np.ones((3, 2))).shape
     (3,)
+    >>> float(wasserstein_1d([0.0, 1.0, 2.0], [0.5, 1.5], p=1e4))  # 0.5**1e4 underflows
+    0.5
     """
     xp, (u_values, v_values, u_weights, v_weights) = named_arrays(
         u_values=u_values, v_values=v_values, u_weights=u_weights, v_weights=v_weights
     )
-    p = check_p(p)
+    p = check_p(p, allow_inf=True)
     u_values, v_values, u_weights, v_weights, batch = check_measure_pair(
         xp, u_values, v_values, u_weights, v_weights
     )
@@ -241,14 +328,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
 
     u, uw = sort_with_weights(xp, rows(u_values, n), rows(u_weights, n))
     v, vw = sort_with_weights(xp, rows(v_values, m), rows(v_weights, m))
-    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
-        wpp = sorted_wpp(u, uw, v, vw, p)
-        scale = rescaling(xp, wpp, u, v)
-        if scale is not None:
-            u, v = u / scale, v / scale
-            wpp = check_in_range(xp, sorted_wpp(u, uw, v, vw, p), p, "W_p")
-    check_no_underflow(xp, wpp, p, lambda: sorted_wpp(u, uw, v, vw, 1.0), "W_p")
-    out = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    out = rows_distance(xp, u, uw, v, vw, p)
     out = xp.astype(xp.reshape(out, batch), result_dtype)
     if isinstance(out, np.ndarray) and out.ndim == 0:
         return out[()]

@@ -13,12 +13,20 @@ L.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from gpu.backend import result_float_dtype
+from gpu.backend import power_of_two_scale, result_float_dtype
 from gpu.threads import n_cores, thread_pool
 from gpu.validate import check_int
-from transport._scaling import check_in_range, check_no_underflow, rescaling
+from transport._scaling import (
+    check_representable,
+    combine_scaled,
+    direct_in_range,
+    scaled_root,
+)
 from transport._validation import (
     as_real_floating,
     check_p,
@@ -32,6 +40,7 @@ from transport.one_d import (
     sort_rows_inplace,
     sort_rows_with_weights,
     sort_with_weights,
+    sorted_scaled_wpp,
     sorted_wpp,
 )
 
@@ -188,7 +197,8 @@ def sliced_wasserstein(
         Non-negative weights (default uniform). The total masses must agree (a
         missing vector counts as mass 1); both are normalised to mass 1.
     p : float
-        Ground-cost exponent, ``p >= 1``.
+        Ground-cost exponent, ``p >= 1``, or ``numpy.inf`` (the limit: the
+        largest :math:`W_\infty` over the slices).
     n_projections : int
         Number of directions ``L >= 1`` drawn when ``projections`` is None.
     projections : array_like, shape (d, L), optional
@@ -205,9 +215,11 @@ def sliced_wasserstein(
     -------
     NumPy scalar or 0-d array
         :math:`SW_p`, on the device of the inputs, in the floating dtype of the
-        inputs (see README, Conventions). Clouds so large or small that
-        :math:`|x - y|^p` leaves the float64 range are rescaled by a power of
-        two (:math:`SW_p` is homogeneous of degree 1).
+        inputs (see README, Conventions). Every representable value is
+        returned, for any p: when :math:`SW_p^p` leaves the float64 range (large
+        or tiny clouds, large p, or a sum over directions that overflows), it
+        is computed in the scaled form :math:`G T^{1/p}` of
+        :func:`transport._scaling.combine_scaled`.
 
     Raises
     ------
@@ -215,8 +227,7 @@ def sliced_wasserstein(
         NaN or infinite values, negative weights or weights of different total
         mass, shape mismatches (dimensions, weight lengths, ``projections`` not
         (d, L)), ``p < 1``, ``n_projections < 1``, an unknown ``directions``, or
-        a ``p`` for which :math:`|x - y|^p` over- or underflows even after
-        rescaling.
+        a distance beyond the float64 range.
     TypeError
         Non-real (e.g. complex) inputs, arrays from different libraries, or a
         bad ``rng``.
@@ -237,22 +248,58 @@ def sliced_wasserstein(
     0.3333333333333333
     """
     xp, (X, Y, a, b, projections) = named_arrays(X=X, Y=Y, a=a, b=b, projections=projections)
-    p = check_p(p)
+    p = check_p(p, allow_inf=True)
     X = check_point_cloud(xp, X, "X")
     Y = check_point_cloud(xp, Y, "Y", d=X.shape[1])
     a, b = normalised_weight_pair(xp, a, b, X.shape[0], Y.shape[0])
     theta = resolve_directions(xp, X, X.shape[1], projections, n_projections, directions, rng)
     dtype = result_float_dtype(xp, X, Y, a, b, projections)
     step = chunk_length(X.shape[0] + Y.shape[0], theta.shape[1], chunk_size)
-    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
-        wpp = sliced_wpp(xp, X, a, Y, b, theta, p, step)
-        scale = rescaling(xp, wpp, X, Y)
-        if scale is not None:
-            X, Y = X / scale, Y / scale
-            wpp = check_in_range(xp, sliced_wpp(xp, X, a, Y, b, theta, p, step), p, "SW_p")
-    check_no_underflow(xp, wpp, p, lambda: sliced_wpp(xp, X, a, Y, b, theta, 1.0, step), "SW_p")
-    value = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    value = None
+    if not math.isinf(p):
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            wpp = sliced_wpp(xp, X, a, Y, b, theta, p, step)
+        if bool(xp.all(direct_in_range(xp, wpp, p))):
+            value = wpp ** (1.0 / p)
+    if value is None:
+        value = scaled_distance(
+            xp, lambda X, Y: [sliced_scaled_terms(xp, X, a, Y, b, theta, p, step)], X, Y, p
+        )[0]
     return as_scalar(xp.astype(xp.asarray(value), dtype))
+
+
+def scaled_distance(xp, terms_of, X, Y, p, name="SW_p"):
+    r"""Sliced distances from their scaled form, for any ``p`` (``inf`` included).
+
+    ``terms_of(X, Y)`` returns a list of ``(g, S)`` pairs of per-slice arrays
+    (:func:`transport.one_d.sorted_scaled_wpp`), one pair per distance; each
+    becomes :math:`G T^{1/p}` (:func:`transport._scaling.combine_scaled`). When
+    projections or gaps overflow, the clouds are divided by a power of two
+    close to their largest magnitude (exact) and the distances multiplied back
+    (every distance here is homogeneous of degree 1). Returns the list of
+    distances; raises a ValueError naming ``name`` if one exceeds float64.
+    """
+    scale = 1.0
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        pairs = terms_of(X, Y)
+        if not all(bool(xp.all(xp.isfinite(g))) for g, _ in pairs):
+            scale = power_of_two_scale(xp, X, Y)
+            pairs = terms_of(X / scale, Y / scale)
+        out = [scaled_root(xp, *combine_scaled(xp, g, s, p), p) * scale for g, s in pairs]
+    return [check_representable(xp, value, name) for value in out]
+
+
+def sliced_scaled_terms(xp, X, a, Y, b, theta, p, step):
+    r"""Per-slice scaled :math:`W_p^p` ``(g, S)`` on the columns of ``theta``, ``step`` at once."""
+    gs, ss = [], []
+    for start in range(0, theta.shape[1], step):
+        block = theta[:, start : start + step]
+        u, uw = project_sorted(xp, X, a, block)
+        v, vw = project_sorted(xp, Y, b, block)
+        g, s = sorted_scaled_wpp(u, uw, v, vw, p)
+        gs.append(g)
+        ss.append(s)
+    return xp.concat(gs), xp.concat(ss)
 
 
 def sliced_wpp(xp, X, a, Y, b, theta, p, step):
@@ -338,7 +385,7 @@ def sliced_wasserstein_matrix(
         **{f"weights[{k}]": w for k, w in enumerate(weights)},
     )
     projections, clouds, weights = converted[0], converted[1 : K + 1], converted[K + 1 :]
-    p = check_p(p)
+    p = check_p(p, allow_inf=True)
     first = check_point_cloud(xp, clouds[0], "clouds[0]")
     clouds = [first] + [
         check_point_cloud(xp, c, f"clouds[{k}]", d=first.shape[1])
@@ -353,17 +400,43 @@ def sliced_wasserstein_matrix(
     )
     dtype = result_float_dtype(xp, *clouds, *checked, projections)
     step = chunk_length(sum(c.shape[0] for c in clouds), theta.shape[1], chunk_size)
-    with np.errstate(over="ignore", invalid="ignore"):  # out of range: rescaled or refused
-        wpp = _pairwise_wpp(xp, clouds, checked, theta, p, step)
-        scale = rescaling(xp, wpp, *clouds)
-        if scale is not None:
-            clouds = [c / scale for c in clouds]
-            wpp = check_in_range(xp, _pairwise_wpp(xp, clouds, checked, theta, p, step), p, "SW_p")
-    check_no_underflow(
-        xp, wpp, p, lambda: _pairwise_wpp(xp, clouds, checked, theta, 1.0, step), "SW_p"
-    )
-    D = wpp ** (1.0 / p) if scale is None else wpp ** (1.0 / p) * scale
+    diagonal = xp.eye(K, dtype=xp.bool)
+    D = None
+    if not math.isinf(p):
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            wpp = _pairwise_wpp(xp, clouds, checked, theta, p, step)
+        ok = direct_in_range(xp, wpp, p) | diagonal
+        D = xp.where(ok, wpp, xp.zeros_like(wpp)) ** (1.0 / p)
+    if D is None or not bool(xp.all(ok)):
+        D = _pairwise_scaled(xp, clouds, checked, theta, p, step, D, None if D is None else ok)
     return xp.astype(D, dtype)
+
+
+def _pair_terms(xp, X, Y, *, a, b, theta, p, step):
+    """The one-distance list of scaled slice terms that :func:`scaled_distance` expects."""
+    return [sliced_scaled_terms(xp, X, a, Y, b, theta, p, step)]
+
+
+def _pairwise_scaled(xp, clouds, weights, theta, p, step, D, ok):
+    r"""Fill the entries of ``D`` (None: all) where ``ok`` (direct SW_p^p in range) is False.
+
+    Each such pair is computed in scaled form by :func:`scaled_distance` (the
+    pairs are few: identical clouds, or extreme scales and exponents).
+    """
+    K = len(clouds)
+    rows = [[None] * K for _ in range(K)] if D is None else [list(r) for r in D]
+    for i in range(K):
+        rows[i][i] = xp.zeros((), dtype=xp.float64)
+        for j in range(i + 1, K):
+            if ok is not None and bool(ok[i, j]):
+                continue
+            terms = functools.partial(
+                _pair_terms, xp, a=weights[i], b=weights[j], theta=theta, p=p, step=step
+            )
+            value = scaled_distance(xp, terms, clouds[i], clouds[j], p)[0]
+            rows[i][j] = rows[j][i] = xp.asarray(value, dtype=xp.float64)
+    entries = [xp.asarray(rows[i][j], dtype=xp.float64) for i in range(K) for j in range(K)]
+    return xp.reshape(xp.stack(entries), (K, K))
 
 
 def _pairwise_wpp(xp, clouds, weights, theta, p, step):

@@ -74,3 +74,18 @@ def test_flow_retired_names_warn_and_still_work():
         old = sliced_gradient_flow(X0, Y, n_iter=3, step_size=0.5, rng=0)
     assert {"'n_iter'", "'step_size'"} <= {str(w.message).split()[3] for w in caught}
     np.testing.assert_array_equal(old.snapshots, new.snapshots)
+
+
+@pytest.mark.parametrize("method", ["sw", "max_sw", "gsw_circular", "aswd"])
+def test_flow_divergence_raises_naming_lr_instead_of_nan_snapshots(method):
+    # issue 17, item 5: one rule (a finite blow-up factor, as deep_linear) and one error
+    from gpu.errors import DivergenceError
+
+    rng = np.random.default_rng(0)
+    Y = rng.standard_normal((32, 2)) + 3.0
+    with pytest.raises(DivergenceError, match="lr=1000 at step"):
+        transport.sliced_gradient_flow(
+            rng.standard_normal((32, 2)), Y, method=method, lr=1e3, steps=20, rng=0
+        )
+    with pytest.raises(ValueError, match="divergence_factor must be > 1"):
+        transport.sliced_gradient_flow(Y, Y, divergence_factor=1.0, rng=0)

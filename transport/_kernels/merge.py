@@ -82,6 +82,68 @@ def _merge_row(u, uw, v, vw, p, gu, gv):
     return acc
 
 
+@kernel()
+def _merge_scaled_row(u, uw, v, vw, p):
+    """Scaled W_p^p of one row: ``(g, S)`` with W_p^p = g**p * S, every term in range.
+
+    ``g`` is the largest gap |u[i] - v[j]| over the merged pieces of positive
+    width (the support of the monotone plan) and ``S = sum_k w_k (g_k / g)**p``
+    lies in (0, 1] (both are 0 for identical measures). A first pass finds
+    ``g``, a second sums the scaled terms; ``p = inf`` gives the total width of
+    the pieces at the largest gap (``x**inf`` is 0 for x < 1 and 1 at x = 1).
+    """
+    n = u.shape[0]
+    m = v.shape[0]
+    cu = np.empty(n, dtype=np.float64)
+    cv = np.empty(m, dtype=np.float64)
+    _normalised_cumsum(uw, n, cu)
+    _normalised_cumsum(vw, m, cv)
+    g = 0.0
+    i = 0
+    j = 0
+    t_prev = 0.0
+    while i < n and j < m:
+        t = min(cu[i], cv[j])
+        if t > t_prev:
+            g = max(g, abs(u[i] - v[j]))
+        t_prev = t
+        i += cu[i] <= t
+        j += cv[j] <= t
+    if g == 0.0:
+        return 0.0, 0.0
+    acc = 0.0
+    i = 0
+    j = 0
+    t_prev = 0.0
+    while i < n and j < m:
+        t = min(cu[i], cv[j])
+        if t > t_prev:
+            acc += (t - t_prev) * (abs(u[i] - v[j]) / g) ** p
+        t_prev = t
+        i += cu[i] <= t
+        j += cv[j] <= t
+    return g, acc
+
+
+@kernel()
+def _merge_scaled_rows(u, uw, v, vw, p):
+    g = np.empty(u.shape[0], dtype=np.float64)
+    s = np.empty(u.shape[0], dtype=np.float64)
+    for b in range(u.shape[0]):
+        g[b], s[b] = _merge_scaled_row(u[b], uw[b], v[b], vw[b], p)
+    return g, s
+
+
+def _merge_scaled(u, uw, v, vw, p):
+    """Rows of :func:`_merge_scaled_row`: arrays ``(g, S)`` of shape (B,), rows sorted.
+
+    ``uw`` (resp. ``vw``) of shape (B, 0) means uniform weights on that side. Runs
+    on the calling thread: it serves the rare rows whose direct W_p^p leaves the
+    float64 range.
+    """
+    return _merge_scaled_rows(u, uw, v, vw, float(p))
+
+
 @kernel(parallel=True)
 def _merge_rows_parallel(u, uw, v, vw, p, gu, gv):
     out = np.empty(u.shape[0], dtype=np.float64)
