@@ -6,7 +6,7 @@ import numpy as np
 
 from bandits.envs._base import as_host_matrix
 from bandits.records import GOptimalDesign
-from gpu.backend import asarray_like, power_of_two_scale
+from gpu.backend import asarray_like
 from gpu.deprecation import renamed_arguments
 from gpu.validate import check_int, check_real
 
@@ -17,15 +17,23 @@ SAFE_EXPONENT = 64
 
 
 def _rescaled(host):
-    """``host`` divided by a power of two that brings its largest entry into [1/2, 1), if needed.
+    r"""``host`` with its columns divided by powers of two, if needed, to bring them near 1.
 
-    The G-optimal design is invariant to scaling the arms, and scaling by a power
-    of two is exact, so arms of moderate size are left untouched (same bits).
+    The G-optimal design is invariant to any invertible linear map of the arms
+    (with :math:`a \mapsto D a`, :math:`V \mapsto D V D^\top` and every variance
+    :math:`a^\top V^{-1} a` is unchanged), in particular to scaling the arms
+    or any of their coordinates, and scaling by a power of two is exact. Arms
+    whose columns all lie within :math:`2^{\pm 64}` are left untouched (same
+    bits); otherwise each non-zero column is scaled to a largest entry in
+    [1/2, 1), so a coordinate of size 1e-160 beside others of size 1 is not
+    mistaken for a rank deficiency, and nothing overflows.
     """
-    scale = power_of_two_scale(np, host)
-    if 2.0**-SAFE_EXPONENT <= scale <= 2.0**SAFE_EXPONENT:
+    columns = np.max(np.abs(host), axis=0)
+    scales = np.ldexp(1.0, np.minimum(np.frexp(columns)[1], 1023))
+    scales[columns == 0.0] = 1.0
+    if np.all((2.0**-SAFE_EXPONENT <= scales) & (scales <= 2.0**SAFE_EXPONENT)):
         return host
-    return host / scale
+    return host / scales
 
 
 @renamed_arguments(max_iter="max_steps")

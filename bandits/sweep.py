@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from bandits.envs._base import Environment
 from bandits.records import RegretSummary
 from bandits.simulator import simulate_summary
 from gpu.records import Record
 from gpu.scan import grid_product, scan
+from gpu.validate import check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,54 @@ def _point(params, rng, *, env, policy, T, n_runs, levels, every):
     return simulate_summary(
         env, policy(**params), T, n_runs=n_runs, rng=rng, levels=levels, every=every
     )
+
+
+def _grid_points(grid):
+    """The grid as a non-empty list of dicts, or a TypeError / ValueError naming ``grid``."""
+    if isinstance(grid, Mapping):
+        points = grid_product(grid)
+    elif isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
+        raise TypeError(
+            "grid must be a mapping of parameter names to values or an iterable of "
+            f"mappings, got {type(grid).__name__} {grid!r}"
+        )
+    else:
+        points = list(grid)
+        for k, point in enumerate(points):
+            if not isinstance(point, Mapping):
+                raise TypeError(
+                    f"grid[{k}] must be a mapping of policy keyword arguments, got "
+                    f"{type(point).__name__} {point!r}"
+                )
+        points = [dict(point) for point in points]
+    if not points:
+        raise ValueError("grid must hold at least one point, got none")
+    return points
+
+
+def _check_policy_factory(policy, points):
+    """``policy`` must build a policy from every grid point; checked before any run."""
+    is_instance = not isinstance(policy, type) and callable(getattr(policy, "start", None))
+    if not callable(policy) or is_instance:
+        name = type(policy).__name__
+        raise TypeError(
+            f"policy must be a policy class such as {name} (sweep calls it with each grid "
+            f"point's keyword arguments), got an instance of {name}"
+        )
+    label = getattr(policy, "__name__", repr(policy))
+    for index, point in enumerate(points):
+        try:
+            built = policy(**point)
+        except TypeError as exc:
+            raise TypeError(f"grid point {point} is not accepted by policy {label}: {exc}") from exc
+        except ValueError as exc:  # a bad hyper-parameter value, named by the policy
+            exc.add_note(f"sweep: policy {label} refused grid point {index} (params={point!r})")
+            raise
+        if isinstance(built, type) or not callable(getattr(built, "start", None)):
+            raise TypeError(
+                f"policy must build a bandits.policies policy from each grid point; "
+                f"{label}(**{point}) gave {type(built).__name__}"
+            )
 
 
 def sweep(
@@ -88,10 +138,16 @@ def sweep(
 
     Raises
     ------
-    ValueError, TypeError
-        Whatever a grid point raises (for example ``ValueError`` for a bad
-        hyper-parameter or ``n_runs < 1``), of its own type, with a note that
-        names the point (see :func:`gpu.scan.scan`).
+    TypeError
+        Before any run: ``env`` not an environment (e.g. its class), ``policy``
+        an instance instead of a class (or not building a policy), a grid point
+        the policy does not accept, a ``grid`` that is not a mapping or an
+        iterable of mappings, non-integer ``T`` / ``n_runs`` / ``every``.
+    ValueError
+        Before any run: ``T``, ``n_runs`` or ``every`` below 1, ``levels``
+        outside [0, 1], an empty ``grid``; during the runs, whatever a grid
+        point raises, of its own type, with a note that names the point (see
+        :func:`gpu.scan.scan`).
 
     Examples
     --------
@@ -103,10 +159,22 @@ def sweep(
     >>> res.final_mean.shape
     (2,)
     """
+    if not isinstance(env, Environment):
+        raise TypeError(
+            "env must be a bandits.envs environment instance, got "
+            + (f"the class {env.__name__}" if isinstance(env, type) else type(env).__name__)
+        )
+    T = check_int(T, "T", minimum=1)
+    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    every = check_int(every, "every", minimum=1)
+    if isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+        raise TypeError(f"levels must be a sequence of numbers in [0, 1], got {levels!r}")
+    levels = tuple(check_real(q, "levels", low=0.0, high=1.0) for q in levels)
+    points = _grid_points(grid)
+    _check_policy_factory(policy, points)
     fn = functools.partial(
         _point, env=env, policy=policy, T=T, n_runs=n_runs, levels=levels, every=every
     )
-    points = grid_product(grid) if isinstance(grid, Mapping) else [dict(p) for p in grid]
     summaries: list[RegretSummary] = scan(
         fn, points, rng=rng, executor=executor, progress=progress, desc="bandits.sweep"
     )
