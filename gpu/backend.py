@@ -28,6 +28,7 @@ __all__ = [
     "asarrays",
     "result_float_dtype",
     "power_of_two_scale",
+    "is_half",
     "to_numpy",
     "to_device",
     "has_gpu",
@@ -173,14 +174,28 @@ def asarrays(*values: Any, names: Sequence[str] | None = None):
     return xp, tuple(out)
 
 
+def is_half(x: Any) -> bool:
+    """Whether array ``x`` holds float16 (libraries without that dtype never do).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_half(np.ones(1, np.float16)), is_half(np.ones(1))
+    (True, False)
+    """
+    return str(x.dtype) == "float16"
+
+
 def result_float_dtype(xp, *arrays: Any):
     """The floating dtype linproj returns for ``arrays``: one rule for every function.
 
     The result takes the promoted dtype of the real floating inputs, so
     float32 stays float32 and anything mixed with float64 gives float64;
-    integer and boolean inputs count as float64 (as in SciPy). Kernels may
-    accumulate in float64 internally; the returned values are cast to this
-    dtype. ``None`` entries are ignored.
+    integer and boolean inputs count as float64 (as in SciPy), and float16
+    counts as float32 (Numba kernels and LAPACK have no half-precision
+    arithmetic, so half inputs are computed, and returned, in float32).
+    Kernels may accumulate in float64 internally; the returned values are
+    cast to this dtype. ``None`` entries are ignored.
 
     Examples
     --------
@@ -190,9 +205,13 @@ def result_float_dtype(xp, *arrays: Any):
     dtype('float32')
     >>> result_float_dtype(xp, np.ones(2, np.float32), np.arange(2))
     dtype('float64')
+    >>> result_float_dtype(xp, np.ones(2, np.float16))
+    dtype('float32')
     """
     dtypes = [
-        a.dtype if xp.isdtype(a.dtype, "real floating") else xp.float64
+        (xp.float32 if is_half(a) else a.dtype)
+        if xp.isdtype(a.dtype, "real floating")
+        else xp.float64
         for a in arrays
         if a is not None
     ]
@@ -216,7 +235,9 @@ def power_of_two_scale(xp, *arrays: Any) -> float:
     (4.0, 1.0)
     """
     largest = max(float(xp.max(xp.abs(a))) for a in arrays if a is not None)
-    return math.ldexp(1.0, math.frexp(largest)[1])
+    # Capped at 2**1023 (2**1024 is not a float64): inputs of magnitude 2**1023 and
+    # above are brought into [0.5, 2).
+    return math.ldexp(1.0, min(math.frexp(largest)[1], 1023))
 
 
 def to_numpy(x: Any) -> np.ndarray:

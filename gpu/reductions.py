@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import is_cupy, namespace
+from gpu.backend import is_cupy, is_half, namespace
+from gpu.validate import check_finite
 
 __all__ = ["row_mean_abs_diff_pow"]
 
@@ -37,7 +38,8 @@ def row_mean_abs_diff_pow(a, b, p=2.0):
     Raises
     ------
     ValueError
-        If the shapes differ, are not 2-D, ``n == 0``, or ``p <= 0``.
+        If the shapes differ, are not 2-D, ``n == 0``, ``p <= 0``, or an input
+        holds NaN or infinite values (the kernels assume finite values).
     TypeError
         If the inputs mix libraries or are not real floating arrays.
 
@@ -57,6 +59,10 @@ def row_mean_abs_diff_pow(a, b, p=2.0):
     p = float(p)
     if not p > 0:
         raise ValueError(f"p must be > 0, got {p}")
+    for x, name in ((a, "a"), (b, "b")):  # the kernels use fast-math: no NaN or inf inside
+        check_finite(x, name)
+    if is_half(a) or is_half(b):  # no half arithmetic in the kernels
+        a, b = xp.astype(a, xp.float32), xp.astype(b, xp.float32)
     if isinstance(a, np.ndarray):
         from gpu._kernels.reductions import _row_mean_abs_diff_pow
 

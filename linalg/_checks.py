@@ -16,7 +16,7 @@ and 1e-6. Eigenvalues within the tolerance of 0 (or 1) are clipped to it.
 
 from __future__ import annotations
 
-from gpu.backend import asarrays, namespace
+from gpu.backend import asarrays, is_half, namespace
 from gpu.validate import check_finite, check_int, check_ndim, check_real_dtype
 
 SYMMETRY_TOL = 1e-8
@@ -37,7 +37,8 @@ def eigen_tolerance(x, n):
 
 
 def as_float_matrix(A, name, *, check=True):
-    """Return ``A`` as a real floating 2-D array (integers are promoted to float64).
+    """Return ``A`` as a real floating 2-D array (integers are promoted to float64, float16 to
+    float32).
 
     With ``check`` (default) NaN and infinite values are rejected.
     """
@@ -49,6 +50,8 @@ def as_float_matrix(A, name, *, check=True):
         raise TypeError(f"{name} must be a real array, got dtype {A.dtype}")
     if not xp.isdtype(A.dtype, "real floating"):
         A = xp.astype(A, xp.float64)
+    elif is_half(A):  # the house dtype rule: float16 is computed (and returned) in float32
+        A = xp.astype(A, xp.float32)
     if check:
         check_finite(A, name)
     return A

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.backend import as_generator, asarray_like, namespace, to_numpy
+from gpu.backend import as_generator, asarray_like, is_half, namespace, to_numpy
 from gpu.validate import check_choice
 from linalg._checks import (
     as_square_symmetric,
@@ -79,6 +79,7 @@ def sample_dpp(*, K=None, L=None, eig=None, eig_kernel="K", size=None, rng=None)
     given = [name for name, value in (("K", K), ("L", L), ("eig", eig)) if value is not None]
     if len(given) != 1:
         raise ValueError(f"pass exactly one of K, L, eig; got {given or 'none'}")
+    K, L = _without_half(K), _without_half(L)
     if K is not None:
         lam, vecs = symmetric_eig(K, "K", marginal=True)
         kind = "K"
@@ -107,7 +108,14 @@ def dpp_log_probability(subset, *, K=None, L=None):
 
     where :math:`I_{\bar S}` is the diagonal indicator of the complement of
     :math:`S` (Kulesza and Taskar, Eq. 2.12 and 2.9). A zero probability
-    gives ``-inf``.
+    gives ``-inf``, decided exactly up to the rounding of the kernel: the
+    determinant is the product of the singular values of :math:`K - I_{\bar
+    S}` (eigenvalues of :math:`L_S`), and one of them at or below
+    ``N * eps * max(1, ||kernel||_2)`` (``eps`` the float64 machine epsilon)
+    makes the matrix singular to within the rounding of its entries, so the
+    probability is 0: an impossible subset of a projection kernel (its size
+    is not the rank, or it is linearly dependent) gives ``-inf``, not
+    :math:`\log` of a rounding error (about -40).
 
     Parameters
     ----------
@@ -144,7 +152,7 @@ def dpp_log_probability(subset, *, K=None, L=None):
     given = [name for name, value in (("K", K), ("L", L)) if value is not None]
     if len(given) != 1:
         raise ValueError(f"pass exactly one of K, L; got {given or 'none'}")
-    A = as_square_symmetric(K if K is not None else L, given[0])
+    A = as_square_symmetric(_without_half(K if K is not None else L), given[0])
     xp = namespace(A)
     # eigenvalues only: the normaliser and the spectrum checks need no eigenvectors
     lam = check_spectrum(xp.linalg.eigvalsh((A + A.T) / 2), given[0], marginal=K is not None)
@@ -156,13 +164,34 @@ def dpp_log_probability(subset, *, K=None, L=None):
             return -log_norm
         idx = asarray_like(items, A, xp.int64)
         sub = xp.take(xp.take(A, idx, axis=0), idx, axis=1)
-        sign, logdet = xp.linalg.slogdet(sub)
-        return float(logdet) - log_norm if float(sign) > 0 else -np.inf
+        factors = xp.linalg.eigvalsh((sub + sub.T) / 2)
+        scale = float(xp.max(lam)) if lam.shape[0] else 0.0
+        return _log_product(xp, factors, n, scale) - log_norm
     outside = np.ones(n)
     outside[items] = 0.0
     M = A - xp.diag(asarray_like(outside, A, A.dtype))
-    sign, logdet = xp.linalg.slogdet(M)
-    return float(logdet) if float(sign) != 0 else -np.inf
+    return _log_product(xp, xp.linalg.svdvals(M), n, 1.0)
+
+
+def _log_product(xp, factors, n, scale):
+    """log of the product of non-negative ``factors``, or -inf if one is rounding-level.
+
+    A factor at or below ``n * eps * max(1, scale)`` is zero to within the
+    rounding of an (n, n) kernel of norm ``scale``.
+    """
+    tol = n * float(np.finfo(np.float64).eps) * max(1.0, scale)
+    if factors.shape[0] == 0:
+        return 0.0
+    if float(xp.min(factors)) <= tol:
+        return -np.inf
+    return float(xp.sum(xp.log(factors)))
+
+
+def _without_half(A):
+    """float16 kernels as float32 (LAPACK has no half precision; see result_float_dtype)."""
+    if A is None or not hasattr(A, "dtype") or not is_half(A):
+        return A
+    return namespace(A).astype(A, namespace(A).float32)
 
 
 def _check_subset(subset, n):

@@ -10,7 +10,7 @@ from gpu.backend import as_generator, asarrays, namespace, result_float_dtype, t
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_real_dtype
 from linalg.continuous_dpp import chain_rule_points, sample_projection_dpp_polynomial
-from linalg.polynomials import PolynomialBasis
+from linalg.polynomials import PolynomialBasis, check_in_cube
 
 __all__ = [
     "WeightedSample",
@@ -278,7 +278,8 @@ def weighted_least_squares(f_values, points, weights, basis):
     Raises
     ------
     ValueError
-        On shape mismatch, no points, NaN values or non-positive weights.
+        On shape mismatch, no points, NaN values, points outside [-1, 1]^d or
+        non-positive weights.
     TypeError
         If ``basis`` is not a :class:`PolynomialBasis`; if ``f_values``,
         ``points`` or ``weights`` hold complex (or non-numeric) values.
@@ -302,6 +303,8 @@ def weighted_least_squares(f_values, points, weights, basis):
         check_real_dtype(value, name)
     f, points, w = (to_numpy(value) for value in (f, points, w))
     dtype = result_float_dtype(namespace(f), f, points, w)
+    check_finite(np.asarray(points, dtype=np.float64), "points")
+    check_in_cube(np.asarray(points, dtype=np.float64), "points")
     Phi = basis(points)
     n = Phi.shape[0]
     if n == 0:

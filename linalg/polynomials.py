@@ -158,6 +158,23 @@ def _graded_block(total, dim, bound, hit, limit):
     return np.concatenate(parts)
 
 
+def check_in_cube(X, name):
+    """Raise a ValueError naming ``name`` unless every coordinate of ``X`` lies in [-1, 1].
+
+    The bases are orthonormal on :math:`[-1, 1]^d`; outside it their values grow
+    like :math:`|x|^{\text{degree}}` and overflow, and LAPACK then fails on the
+    infinite features (printing to stdout) instead of a clear error.
+    """
+    outside = np.abs(X) > 1.0
+    if np.any(outside):
+        worst = float(X.ravel()[np.argmax(np.abs(X).ravel())])
+        raise ValueError(
+            f"{name} must lie in [-1, 1]^d, the domain of the orthonormal basis; got "
+            f"{int(outside.sum())} coordinates outside (e.g. {worst:g})"
+        )
+    return X
+
+
 @dataclasses.dataclass(frozen=True)
 class PolynomialBasis:
     r"""Orthonormal tensor-product polynomials :math:`(\phi_j)_{j < m}` on :math:`[-1, 1]^d`.
@@ -231,7 +248,8 @@ class PolynomialBasis:
     def __call__(self, x):
         """Feature matrix :math:`(\\phi_j(x_i))`, shape (n, m), of points ``x`` (n, dim) or (n,).
 
-        ``x`` may be any real array or array-like; complex values raise
+        ``x`` may be any real array or array-like inside :math:`[-1, 1]^d`
+        (coordinates outside raise ``ValueError``); complex values raise
         ``TypeError``. Computed in float64 on the host and returned as a NumPy
         array in the floating dtype of ``x`` (see README, Conventions).
         """
@@ -247,6 +265,7 @@ class PolynomialBasis:
         if X.ndim != 2 or X.shape[1] != self.dim:
             raise ValueError(f"x must have shape (n, {self.dim}), got {X.shape}")
         check_finite(X, "x")
+        check_in_cube(X, "x")
         idx, betas, _, nmax = self.kernel_arguments()
         Phi = _evaluate_features(np.ascontiguousarray(X), idx, betas, nmax)
         return Phi if dtype == np.float64 else Phi.astype(dtype)
