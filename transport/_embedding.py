@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpu.backend import result_float_dtype, to_numpy
-from transport._validation import as_real_floating
+from transport._validation import as_real_floating, named_arrays
 from transport.partial import check_positive_weights
 
 
@@ -34,6 +34,23 @@ def check_masses(xp, w, n, name):
     if w is not None and w.ndim != 1:
         raise ValueError(f"{name} must be 1-D of length {n}, got shape {w.shape}")
     return np.ones(n) if w is None else w
+
+
+def embedding_inputs(reference, reference_weights, X, x_weights):
+    """Checked inputs of an embedding: ``(dtype, reference, sigma, X, w)`` as float64 host arrays.
+
+    ``dtype`` is the NumPy dtype of the results; ``sigma`` and ``w`` are the
+    (unnormalised) masses, 1 per atom when the weights are None.
+    """
+    xp, (reference, reference_weights, X, x_weights) = named_arrays(
+        reference=reference, reference_weights=reference_weights, X=X, x_weights=x_weights
+    )
+    dtype = to_numpy_dtype(xp, reference, reference_weights, X, x_weights)
+    reference = check_cloud(xp, reference, "reference")
+    X = check_cloud(xp, X, "X", d=reference.shape[1])
+    sigma = check_masses(xp, reference_weights, reference.shape[0], "reference_weights")
+    w = check_masses(xp, x_weights, X.shape[0], "x_weights")
+    return dtype, reference, sigma, X, w
 
 
 def check_same_reference(e1, e2):

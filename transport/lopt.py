@@ -42,13 +42,10 @@ from gpu.records import Record
 from gpu.validate import check_real
 from transport._embedding import (
     barycentric_displacement,
-    check_cloud,
-    check_masses,
     check_same_reference,
-    to_numpy_dtype,
+    embedding_inputs,
 )
 from transport._opt_plans import opt_plan_lam
-from transport._validation import named_arrays
 from transport.partial import partial_wasserstein_1d
 
 __all__ = [
@@ -159,14 +156,7 @@ def lopt_embedding(reference, reference_weights, X, x_weights=None, *, lam):
     ([1.0, 0.0], 1.0)
     """
     lam = _check_lam(lam)
-    xp, (reference, reference_weights, X, x_weights) = named_arrays(
-        reference=reference, reference_weights=reference_weights, X=X, x_weights=x_weights
-    )
-    dtype = to_numpy_dtype(xp, reference, reference_weights, X, x_weights)
-    reference = check_cloud(xp, reference, "reference")
-    X = check_cloud(xp, X, "X", d=reference.shape[1])
-    sigma = check_masses(xp, reference_weights, reference.shape[0], "reference_weights")
-    w = check_masses(xp, x_weights, X.shape[0], "x_weights")
+    dtype, reference, sigma, X, w = embedding_inputs(reference, reference_weights, X, x_weights)
     plan = opt_plan(reference, sigma, X, w, lam)
     U, p_hat = barycentric_displacement(reference, plan, X)
     moved = float(p_hat.sum())

@@ -21,13 +21,10 @@ import numpy as np
 from gpu.records import Record
 from transport._embedding import (
     barycentric_displacement,
-    check_cloud,
-    check_masses,
     check_same_reference,
-    to_numpy_dtype,
+    embedding_inputs,
 )
 from transport._opt_plans import MAX_SIMPLEX_ITERATIONS
-from transport._validation import named_arrays
 
 __all__ = ["LOTEmbedding", "lot_distance", "lot_embedding"]
 
@@ -94,14 +91,7 @@ def lot_embedding(reference, reference_weights, X, x_weights=None):
     """
     import ot
 
-    xp, (reference, reference_weights, X, x_weights) = named_arrays(
-        reference=reference, reference_weights=reference_weights, X=X, x_weights=x_weights
-    )
-    dtype = to_numpy_dtype(xp, reference, reference_weights, X, x_weights)
-    reference = check_cloud(xp, reference, "reference")
-    X = check_cloud(xp, X, "X", d=reference.shape[1])
-    sigma = check_masses(xp, reference_weights, reference.shape[0], "reference_weights")
-    w = check_masses(xp, x_weights, X.shape[0], "x_weights")
+    dtype, reference, sigma, X, w = embedding_inputs(reference, reference_weights, X, x_weights)
     sigma, w = sigma / sigma.sum(), w / w.sum()
     cost = ot.dist(reference, X)
     plan = ot.emd(sigma, w, cost, numItermax=MAX_SIMPLEX_ITERATIONS)

@@ -57,6 +57,27 @@ def _check_env(env, horizon, n_runs):
     return check_int(horizon, "horizon", minimum=1), check_int(n_runs, "n_runs", minimum=1)
 
 
+def _check_phase_settings(policy):
+    """Check and store the ``first_phase``, ``tol`` and ``max_steps`` of a frozen policy."""
+    object.__setattr__(
+        policy, "first_phase", check_int(policy.first_phase, "first_phase", minimum=1)
+    )
+    object.__setattr__(policy, "tol", check_real(policy.tol, "tol", low=0.0, low_inclusive=False))
+    object.__setattr__(policy, "max_steps", check_int(policy.max_steps, "max_steps", minimum=1))
+
+
+def _run_phased(policy, env, horizon, n_runs, rng, privatizer_args):
+    """Phased elimination of ``policy`` on ``env`` (fixed arms or a context stream)."""
+    horizon, n_runs = _check_env(env, horizon, n_runs)
+    common = {"privatizer_args": privatizer_args, "first_phase": policy.first_phase}
+    if env.contexts == "stream":
+        out = run_stream(env, horizon, n_runs, rng, **common)
+    else:
+        tols = {"tol": policy.tol, "max_steps": policy.max_steps}
+        out = run_federated(env, horizon, n_runs, rng, **common, **tols)
+    return FederatedResult(*out)
+
+
 @dataclass(frozen=True)
 class Robin:
     r"""ROBIN: federated phased elimination under user-level central or local DP.
@@ -145,11 +166,7 @@ class Robin:
         object.__setattr__(self, "epsilon", check_epsilon(self.epsilon))
         object.__setattr__(self, "delta", check_delta(self.delta))
         object.__setattr__(self, "mode", check_choice(self.mode, "mode", MODES[1:]))
-        object.__setattr__(
-            self, "first_phase", check_int(self.first_phase, "first_phase", minimum=1)
-        )
-        object.__setattr__(self, "tol", check_real(self.tol, "tol", low=0.0, low_inclusive=False))
-        object.__setattr__(self, "max_steps", check_int(self.max_steps, "max_steps", minimum=1))
+        _check_phase_settings(self)
 
     def run(self, env, horizon, *, n_runs=1, rng=None) -> FederatedResult:
         """Run ``n_runs`` independent copies in lockstep for ``horizon`` rounds per client.
@@ -162,28 +179,7 @@ class Robin:
             For an env that is not a :class:`FederatedLinearBandit`, ``horizon < 1``
             or ``n_runs < 1``.
         """
-        horizon, n_runs = _check_env(env, horizon, n_runs)
-        if env.contexts == "stream":
-            out = run_stream(
-                env,
-                horizon,
-                n_runs,
-                rng,
-                privatizer_args=(self.mode, self.epsilon, self.delta),
-                first_phase=self.first_phase,
-            )
-            return FederatedResult(*out)
-        out = run_federated(
-            env,
-            horizon,
-            n_runs,
-            rng,
-            privatizer_args=(self.mode, self.epsilon, self.delta),
-            first_phase=self.first_phase,
-            tol=self.tol,
-            max_steps=self.max_steps,
-        )
-        return FederatedResult(*out)
+        return _run_phased(self, env, horizon, n_runs, rng, (self.mode, self.epsilon, self.delta))
 
 
 @dataclass(frozen=True)
@@ -216,33 +212,8 @@ class FedPE:
     max_steps: int = 10_000
 
     def __post_init__(self):
-        object.__setattr__(
-            self, "first_phase", check_int(self.first_phase, "first_phase", minimum=1)
-        )
-        object.__setattr__(self, "tol", check_real(self.tol, "tol", low=0.0, low_inclusive=False))
-        object.__setattr__(self, "max_steps", check_int(self.max_steps, "max_steps", minimum=1))
+        _check_phase_settings(self)
 
     def run(self, env, horizon, *, n_runs=1, rng=None) -> FederatedResult:
         """Run ``n_runs`` copies in lockstep; see :meth:`Robin.run`."""
-        horizon, n_runs = _check_env(env, horizon, n_runs)
-        if env.contexts == "stream":
-            out = run_stream(
-                env,
-                horizon,
-                n_runs,
-                rng,
-                privatizer_args=("none", 1.0, 0.5),
-                first_phase=self.first_phase,
-            )
-            return FederatedResult(*out)
-        out = run_federated(
-            env,
-            horizon,
-            n_runs,
-            rng,
-            privatizer_args=("none", 1.0, 0.5),
-            first_phase=self.first_phase,
-            tol=self.tol,
-            max_steps=self.max_steps,
-        )
-        return FederatedResult(*out)
+        return _run_phased(self, env, horizon, n_runs, rng, ("none", 1.0, 0.5))
