@@ -43,9 +43,10 @@ import numpy as np
 
 from gpu.backend import as_generator, asarray_like, namespace, to_numpy
 from gpu.deprecation import renamed_arguments, retired_field
+from gpu.errors import DivergenceError
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
-from theory_sims.deep_linear.network import end_to_end
+from theory_sims.deep_linear.network import check_chain, end_to_end
 from theory_sims.deep_linear.theory import _variance_to_std, excess_risk
 from theory_sims.deep_linear.training import _batched_matmul, train_gd
 
@@ -375,12 +376,27 @@ def reduced_end_to_end(net: ReducedNetwork, weights=None):
     Returns
     -------
     array, shape (B, q, d)
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a :class:`ReducedNetwork`.
+    ValueError
+        If ``weights`` does not have the layers and shapes of ``net.weights``.
     """
+    if not isinstance(net, ReducedNetwork):
+        raise TypeError(f"net must be a ReducedNetwork, got {type(net).__name__}")
     weights = net.weights if weights is None else weights
+    check_chain(weights, "weights")
+    shapes = [tuple(w.shape) for w in net.weights]
+    if [tuple(w.shape) for w in weights] != shapes:
+        raise ValueError(
+            f"weights must have the shapes of net.weights {shapes}, "
+            f"got {[tuple(w.shape) for w in weights]}"
+        )
     xp = namespace(*weights)
-    above = end_to_end(weights[1:])
     first = _batched_matmul(weights[0], xp.matrix_transpose(net.basis)) + net.frozen
-    return above @ first
+    return end_to_end(weights[1:]) @ first if len(weights) > 1 else first
 
 
 @dataclasses.dataclass(frozen=True)
@@ -471,6 +487,13 @@ def train_benign(
     >>> bool(res.converged[0]), bool(res.distance[0] < 1e-6)
     (True, True)
     """
+    if not isinstance(data, BenignData):
+        raise TypeError(f"data must be a BenignData, got {type(data).__name__}")
+    if not isinstance(net, ReducedNetwork):
+        raise TypeError(f"net must be a ReducedNetwork, got {type(net).__name__}")
+    lr = check_real(lr, "lr", low=0.0, low_inclusive=False)
+    target_loss = check_real(target_loss, "target_loss", low=0.0)
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
     xp = namespace(data.X, *net.weights)
     b = net.weights[0].shape[0]
     Y = data.Y
@@ -479,15 +502,19 @@ def train_benign(
     Y = xp.broadcast_to(Y, (b, *Y.shape[1:]))
     q = Y.shape[-1]
     Xr = data.X @ net.basis
-    res = train_gd(
-        Xr,
-        Y,
-        net.weights,
-        lr=lr * 2.0 / q,
-        steps=max_steps,
-        record_every=max_steps,
-        target_loss=target_loss * q / 2.0,
-    )
+    internal_lr = lr * 2.0 / q
+    try:
+        res = train_gd(
+            Xr,
+            Y,
+            net.weights,
+            lr=internal_lr,
+            steps=max_steps,
+            record_every=max_steps,
+            target_loss=target_loss * q / 2.0,
+        )
+    except DivergenceError as err:  # name the caller's lr, not the rescaled one
+        raise DivergenceError(str(err).replace(f"lr={internal_lr:g}", f"lr={lr:g}")) from None
     theta = reduced_end_to_end(net, res.weights)
     mn = xp.matrix_transpose(_batched_matmul(xp.linalg.pinv(data.X), Y))
     risk = excess_risk(theta, data.Theta, data.sigma_diag)

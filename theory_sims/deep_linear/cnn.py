@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from gpu.backend import asarray_like, namespace, standard_normal
+from gpu.backend import asarray_like, asarrays, namespace, standard_normal
 from gpu.records import Record
 from gpu.validate import check_int, check_ndim, check_real
 from theory_sims.deep_linear.training import _check_weights, _descend, _gradients, data_statistics
@@ -81,6 +81,11 @@ def frequency_response(W):
     For a circulant ``W`` (a circular convolution with filter ``h``) this is
     the DFT :math:`\hat h(f)`.
 
+    Raises
+    ------
+    ValueError
+        Unless ``W`` is an array of shape ``(..., P, P)``, ``P >= 1``.
+
     Examples
     --------
     >>> import numpy as np
@@ -89,7 +94,12 @@ def frequency_response(W):
     >>> bool(np.allclose(frequency_response(W), np.fft.fft(h)))
     True
     """
-    xp = namespace(W)
+    xp, (W,) = asarrays(W, names=("W",))
+    if getattr(W, "ndim", 0) < 2 or W.shape[-1] != W.shape[-2] or W.shape[-1] == 0:
+        raise ValueError(
+            f"W must be an array of shape (..., P, P) with P >= 1, got "
+            f"{getattr(W, 'shape', type(W).__name__)}"
+        )
     P = W.shape[-1]
     spec = xp.fft.fftn(xp.astype(W, xp.complex128), axes=(-2, -1))
     f = np.arange(P)
@@ -136,11 +146,14 @@ def circulant_task(power, target, *, like=None):
     """
     power = np.asarray(power, dtype=float)
     target = np.asarray(target, dtype=complex)
-    P = power.shape[0]
-    if power.ndim != 1 or target.shape != (P,):
+    P = power.shape[0] if power.ndim else -1
+    if power.ndim != 1 or target.shape != (P,) or P == 0:
         raise ValueError(
-            f"power and target must be 1-D of equal length, got {power.shape}, {target.shape}"
+            "power and target must be 1-D of equal, non-zero length, got "
+            f"{power.shape}, {target.shape}"
         )
+    if not np.all(np.isfinite(power)) or not np.all(np.isfinite(target)):
+        raise ValueError("power and target must be finite")
     neg = (-np.arange(P)) % P
     if np.any(power < 0) or not np.allclose(power, power[neg]):
         raise ValueError("power must be non-negative and symmetric, power[f] == power[-f]")

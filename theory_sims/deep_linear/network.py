@@ -26,6 +26,7 @@ __all__ = [
     "end_to_end",
     "stack_depths",
     "check_widths",
+    "check_chain",
 ]
 
 SCHEMES = ("balanced", "gaussian", "orthogonal", "chatterji_long")
@@ -252,16 +253,44 @@ def end_to_end(weights):
     -------
     array, shape (B, w_D, w_0)
 
+    Raises
+    ------
+    ValueError
+        Unless ``weights`` is a non-empty sequence of 3-D arrays with one
+        batch size whose consecutive widths chain.
+
     Examples
     --------
     >>> import numpy as np
     >>> end_to_end([np.ones((1, 2, 3)), np.ones((1, 1, 2))]).tolist()
     [[[2.0, 2.0, 2.0]]]
     """
+    check_chain(weights, "weights")
     total = weights[0]
     for w in weights[1:]:
         total = w @ total
     return total
+
+
+def check_chain(weights, name: str):
+    """Raise ``ValueError`` (naming ``name``) unless ``weights`` is a non-empty sequence of
+    ``(B, w_l, w_{l-1})`` arrays with one batch size and chaining widths."""
+    if not isinstance(weights, Sequence) or isinstance(weights, (str, bytes)) or not weights:
+        raise ValueError(
+            f"{name} must be a non-empty sequence of (B, w_l, w_(l-1)) arrays, "
+            f"got {type(weights).__name__}"
+        )
+    for l, w in enumerate(weights):
+        if getattr(w, "ndim", None) != 3:
+            got = getattr(w, "shape", type(w).__name__)
+            raise ValueError(f"{name}[{l}] must be a 3-D (B, w_l, w_(l-1)) array, got {got}")
+        if w.shape[0] != weights[0].shape[0]:
+            raise ValueError(f"{name}[{l}] has batch size {w.shape[0]}, not {weights[0].shape[0]}")
+        if l and w.shape[2] != weights[l - 1].shape[1]:
+            raise ValueError(
+                f"{name}[{l}] expects {w.shape[2]} inputs but {name}[{l - 1}] has "
+                f"{weights[l - 1].shape[1]} outputs"
+            )
 
 
 def stack_depths(networks):

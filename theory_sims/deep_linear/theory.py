@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate, special
 
-from gpu.backend import namespace
+from gpu.backend import asarrays, namespace
 from gpu.deprecation import renamed_arguments
 from gpu.records import Record
 from gpu.validate import check_finite, check_int, check_ndim, check_real
@@ -57,10 +57,51 @@ def _positive_array(value, name: str) -> np.ndarray:
     return arr
 
 
+def _log_ratio(a, b):
+    """``log(a / b)`` for positive ``a``, ``b``, without overflow or underflow of ``a / b``."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = a / b
+        direct = np.log(np.where((ratio > _TINY) & np.isfinite(ratio), ratio, 1.0))
+    return np.where((ratio > _TINY) & np.isfinite(ratio), direct, np.log(a) - np.log(b))
+
+
+_TINY = np.finfo(float).tiny
+
+
+def _log_quotient(a, b, gap):
+    """``log(a / b)`` for positive ``a``, ``b`` given ``gap = a - b`` computed from the
+    original data: ``log1p(gap / b)`` when ``|gap| <= b / 2`` (no cancellation, even
+    when ``a`` and ``b`` round to the same double), :func:`_log_ratio` otherwise."""
+    a, b, gap = (np.asarray(x, dtype=float) for x in (a, b, gap))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        small = np.abs(gap) <= 0.5 * b
+        near = np.log1p(np.where(small, gap / np.where(small, b, 1.0), 0.0))
+    return np.where(small, near, _log_ratio(a, b))
+
+
+def _two_logs(s, u0, uf):
+    """``ln(uf / u0)`` and ``ln(|s - u0| / |s - uf|)``, accurate when ``uf`` is close
+    to ``u0`` or to ``s``."""
+    toward = np.where(u0 < s, uf - u0, u0 - uf)  # |s - u0| - |s - uf|
+    return _log_quotient(uf, u0, uf - u0), _log_quotient(np.abs(s - u0), np.abs(s - uf), toward)
+
+
 def two_layer_mode(t, s, u0, tau: float = 1.0):
     r"""Mode strength of a two-layer linear network, :math:`u(t)` (Saxe et al., Eq. 6).
 
     .. math:: u(t) = \frac{s\, e^{2st/\tau}}{e^{2st/\tau} - 1 + s/u_0}
+
+    Evaluated in overflow-safe form: with
+    :math:`A = \ln|s - u_0| - \ln u_0 - 2st/\tau`,
+    :math:`u = s / (1 + e^{A})` below ``s`` (through
+    :math:`\ln u = \ln s - \ln(1 + e^{A})` when :math:`e^{A}` is large) and,
+    with :math:`E = e^{-2st/\tau}`,
+    :math:`u = 1 / \big((1 - E)/s + E/u_0\big)` above ``s``
+    (:math:`(1 - E)/s` taken as :math:`\frac{2t}{\tau}\cdot\frac{-\mathrm{expm1}(-r)}{r}`,
+    :math:`r = 2st/\tau`, for small ``r``), so no intermediate such as
+    ``s / u0`` or :math:`e^{2st/\tau}` overflows or underflows to a wrong
+    answer.
 
     Parameters
     ----------
@@ -93,6 +134,8 @@ def two_layer_mode(t, s, u0, tau: float = 1.0):
     0.1
     >>> round(float(two_layer_mode(50.0, 2.0, 0.1)), 6)
     2.0
+    >>> float(two_layer_mode(1.0, 1.8e8, 1e-300))  # s / u0 would overflow
+    180000000.0
     """
     t = np.asarray(t, dtype=float)
     if not np.all(np.isfinite(t)) or np.any(t < 0):
@@ -100,14 +143,31 @@ def two_layer_mode(t, s, u0, tau: float = 1.0):
     s = _positive_array(s, "s")
     u0 = _positive_array(u0, "u0")
     tau = check_real(tau, "tau", low=0.0, low_inclusive=False)
-    # u = s / (1 + (s/u0 - 1) e^{-2st/tau}): the form without overflow for large t.
-    return s / (1.0 + (s / u0 - 1.0) * np.exp(-2.0 * s * t / tau))
+    s, u0, t = np.broadcast_arrays(s, u0, t)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        rate = 2.0 * s * t / tau
+        A = _log_ratio(np.abs(s - u0), u0) - rate
+        below = np.where(A <= 0, s / (1.0 + np.exp(A)), np.exp(np.log(s) - np.logaddexp(0.0, A)))
+        # above s: u = 1 / ((1 - E)/s + E/u0), E = exp(-rate); (1 - E)/s = phi 2t/tau with
+        # phi = -expm1(-rate)/rate, so neither s/u0 nor the rate may underflow to zero
+        decay = np.exp(-rate)
+        phi = np.where(rate > 0, -np.expm1(-rate) / np.where(rate > 0, rate, 1.0), 1.0)
+        gone = np.where(rate > 1.0, -np.expm1(-rate) / s, phi * (2.0 * t / tau))
+        above = 1.0 / (gone + decay / u0)
+    out = np.where(t == 0, u0, np.where(u0 < s, below, np.where(u0 > s, above, s)))
+    return out[()] if out.ndim == 0 else out
 
 
 def learning_time(s, u0, uf, tau: float = 1.0):
     r"""Time for a two-layer mode to grow from ``u0`` to ``uf`` (Saxe et al., Eq. 5).
 
     .. math:: t = \frac{\tau}{2s} \ln \frac{u_f (s - u_0)}{u_0 (s - u_f)}
+
+    Evaluated as :math:`\frac{\tau}{2s}\big(\ln\frac{u_f}{u_0} +
+    \ln\frac{|s - u_0|}{|s - u_f|}\big)`, each log-ratio taken as a
+    difference of logarithms when the ratio would overflow or underflow, so
+    tiny ``u0`` (down to the smallest subnormal) and ``uf`` next to ``s``
+    give the exact finite time.
 
     Parameters
     ----------
@@ -139,14 +199,21 @@ def learning_time(s, u0, uf, tau: float = 1.0):
     >>> t = learning_time(2.0, 0.1, 1.0)
     >>> round(float(two_layer_mode(t, 2.0, 0.1)), 12)
     1.0
+    >>> round(float(learning_time(2.0, 5e-324, 1.0)), 2)
+    186.28
     """
     s = _positive_array(s, "s")
     u0 = _positive_array(u0, "u0")
     uf = _positive_array(uf, "uf")
     tau = check_real(tau, "tau", low=0.0, low_inclusive=False)
-    if np.any((s - u0) * (s - uf) <= 0):
+    if np.any((u0 == s) | (uf == s) | ((u0 < s) != (uf < s))):
         raise ValueError("u0 and uf must lie strictly on the same side of s")
-    return tau / (2.0 * s) * np.log(uf * (s - u0) / (u0 * (s - uf)))
+    growth, near_s = _two_logs(s, u0, uf)
+    # above s the two logs nearly cancel when s << uf: ln((1 - s/u0) / (1 - s/uf)) instead
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        far_above = np.log1p(-np.minimum(s / u0, 0.5)) - np.log1p(-np.minimum(s / uf, 0.5))
+    log_ratio = np.where((uf > s) & (s <= 0.5 * uf), far_above, growth + near_s)
+    return tau / (2.0 * s) * log_ratio
 
 
 def _check_depth_mode(s, u0, depth, tau):
@@ -165,7 +232,11 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     form, :math:`u = s + (u_0 - s)e^{-t/\tau}`). For ``D >= 2`` the ODE is
     integrated for ``z = ln u``, :math:`dz/dt = D u^{1-2/D}(s - u)/\tau`, with
     SciPy's DOP853 at ``rtol = 1e-11``, which keeps the relative accuracy
-    uniform from the tiny initial strengths to the plateau.
+    uniform from the tiny initial strengths to the plateau. A mode that starts
+    above ``s`` is integrated for :math:`y = (s/u)^{2-2/D}`, whose equation
+    stays bounded however large ``u0`` is (``u0 = 1e300`` included). Past the
+    time at which the mode equals ``s`` in double precision the answer is
+    ``s`` without integrating, so the cost does not grow with ``t``.
 
     Parameters
     ----------
@@ -218,24 +289,58 @@ def deep_mode(t, s, u0, depth: int, tau: float = 1.0):
     if inside.size == 0:
         return out.reshape(t.shape)
     order = inside[np.argsort(flat[inside])]
+    out[order] = (_grow if u0 < s else _decay)(flat[order], s, u0, depth, tau)
+    return out.reshape(t.shape)
+
+
+def _solve(rhs, y0: float, times, atol: float, first_step=None):
+    """DOP853 at ``rtol = 1e-11`` from ``y0`` at ``t = 0``, reported at sorted ``times``."""
+    sol = integrate.solve_ivp(
+        rhs,
+        (0.0, float(times[-1])),
+        [y0],
+        method="DOP853",
+        t_eval=times,
+        rtol=1e-11,
+        atol=atol,
+        first_step=first_step,
+    )
+    if not sol.success:  # pragma: no cover - the right-hand sides are bounded and smooth
+        raise ArithmeticError(f"deep_mode: the ODE solver failed: {sol.message}")
+    return sol.y[0]
+
+
+def _grow(times, s, u0, depth, tau):
+    r"""A mode below ``s``: integrate ``z = ln u``, :math:`\dot z = D u^{1-2/D}(s-u)/\tau`."""
 
     def rhs(_, z):
         u = np.exp(z)
         return depth * u ** (1.0 - 2.0 / depth) * (s - u) / tau
 
-    sol = integrate.solve_ivp(
-        rhs,
-        (0.0, float(flat[order[-1]])),
-        [np.log(u0)],
-        method="DOP853",
-        t_eval=flat[order],
-        rtol=1e-11,
-        atol=1e-12,
-    )
-    if not sol.success:
-        raise RuntimeError(f"deep_mode: the ODE solver failed: {sol.message}")
-    out[order] = np.exp(sol.y[0])
-    return out.reshape(t.shape)
+    return np.exp(_solve(rhs, np.log(u0), times, 1e-12))
+
+
+def _decay(times, s, u0, depth, tau):
+    r"""A mode above ``s``: integrate :math:`y = (s/u)^c`, :math:`c = 2 - 2/D`.
+
+    :math:`\dot y = (cD/	au)\, s^c (1 - y^{1/c})` is bounded and smooth on
+    :math:`0 \le y \le 1`, however large ``u0`` is (the equation for ``u``
+    itself starts with a rate :math:`u_0^{c}`, too stiff for any explicit
+    solver), and ``u = s y^{-1/c}``.
+    """
+    c = 2.0 - 2.0 / depth
+    rate = c * depth * s**c / tau
+
+    def rhs(_, y):
+        return rate * (1.0 - np.clip(y, 0.0, 1.0) ** (1.0 / c))
+
+    with np.errstate(under="ignore", divide="ignore", over="ignore", invalid="ignore"):
+        y0 = np.exp(c * (np.log(s) - np.log(u0)))  # may underflow to 0: u0 = inf in effect
+        # relative accuracy down to tiny y (huge u): no absolute floor, a first step
+        # well inside the initial phase where y grows linearly at `rate`
+        first = min(float(times[0]), 1e-12 / rate)
+        y = np.clip(_solve(rhs, y0, times, 1e-300, first), 0.0, 1.0)
+        return np.minimum(u0, np.exp(np.log(s) - np.log(y) / c))
 
 
 def _settling_time(s: float, u0: float, depth: int, tau: float) -> float:
@@ -263,16 +368,22 @@ def _settling_time(s: float, u0: float, depth: int, tau: float) -> float:
     return float(total) if np.isfinite(total) else np.inf
 
 
-def _antiderivative(w, s, depth):
-    """Primitive of s / (w^(D-1) (s - w^D)) for D >= 2 (see deep_learning_time)."""
-    if depth == 2:
-        head = np.log(w)
-        tail = -0.5 * np.log(np.abs(s - w**2))
-    else:
-        head = w ** (2.0 - depth) / (2.0 - depth)
-        a = 2.0 / depth
-        tail = w**2 / (2.0 * s) * special.hyp2f1(1.0, a, 1.0 + a, w**depth / s)
-    return head + tail
+def _regular_part(v: float, one_minus_v: float, a: float) -> float:
+    r""":math:`H_a(v) = \int_0^v \frac{t^{a-1} - 1}{1 - t}\,dt` for ``0 < v < 1``, ``0 < a <= 1``.
+
+    ``one_minus_v`` is passed separately (exact from ``s - u``). Below 1/2:
+    :math:`H_a(v) = \frac{v^a}{a}\,{}_2F_1(1, a; 1+a; v) + \ln(1 - v)`. Above:
+    :math:`H_a(1) - \int_0^{1-v}\frac{(1-x)^{a-1} - 1}{x}dx` with
+    :math:`H_a(1) = \psi(1) - \psi(a)` and the integral summed as its power
+    series :math:`\sum_k c_k (1-v)^k / k`, :math:`c_1 = 1 - a`,
+    :math:`c_{k+1} = c_k (k + 1 - a)/(k + 1)` (80 terms: ``1 - v <= 1/2``).
+    """
+    if v <= 0.5:
+        return v**a / a * special.hyp2f1(1.0, a, 1.0 + a, v) + np.log1p(-v)
+    k = np.arange(1, 81)
+    c = np.cumprod(np.r_[1.0 - a, (k[:-1] + 1.0 - a) / (k[:-1] + 1.0)])
+    tail = np.sum(c * one_minus_v**k / k)
+    return special.digamma(1.0) - special.digamma(a) - tail
 
 
 def deep_learning_time(s, u0, uf, depth: int, tau: float = 1.0):
@@ -292,6 +403,17 @@ def deep_learning_time(s, u0, uf, depth: int, tau: float = 1.0):
     :math:`t = \tau\ln\frac{s-u_0}{s-u_f}`). For small
     ``u0`` and ``D > 2`` the leading term is Saxe et al.'s
     :math:`t \approx \frac{\tau}{(D-2)\, s}\, u_0^{-(D-2)/D}`.
+
+    **Evaluation.** In :math:`v = u/s`, :math:`a = 2/D`, the same integral is
+    :math:`t = \frac{\tau s^{a-2}}{D}\big[\frac{v_0^{a-1} - v_f^{a-1}}{1-a}
+    + \ln\frac{1-v_0}{1-v_f} + H_a(v_f) - H_a(v_0)\big]` with the regular
+    part :math:`H_a(v) = \int_0^v \frac{t^{a-1}-1}{1-t}dt`. The power term is
+    taken in logarithms (with ``expm1``), the logarithm from the exact
+    differences ``s - u``, and :math:`H_a` from the hypergeometric series
+    below :math:`v = 1/2` and from :math:`\psi(1) - \psi(a)` minus a power
+    series in ``1 - v`` above, so ``uf`` next to ``s`` and tiny ``u0`` give
+    finite, accurate times (``inf`` only when the time itself exceeds the
+    largest double).
 
     Parameters
     ----------
@@ -327,10 +449,19 @@ def deep_learning_time(s, u0, uf, depth: int, tau: float = 1.0):
     uf = check_real(uf, "uf", low=0.0, low_inclusive=False)
     if not u0 < uf < s:
         raise ValueError(f"need 0 < u0 < uf < s, got u0={u0}, uf={uf}, s={s}")
+    growth, near_s = (float(x) for x in _two_logs(s, u0, uf))  # near_s: ln((1-v0)/(1-vf))
     if depth == 1:
-        return tau * float(np.log((s - u0) / (s - uf)))
-    w0, wf = u0 ** (1.0 / depth), uf ** (1.0 / depth)
-    return tau / s * float(_antiderivative(wf, s, depth) - _antiderivative(w0, s, depth))
+        return tau * near_s
+    if depth == 2:
+        return tau / (2.0 * s) * (growth + near_s)
+    a = 2.0 / depth
+    log_v0 = np.log(u0) - np.log(s)
+    span = a - 1.0  # (v0^(a-1) - vf^(a-1)) / (1 - a), in logs: v0^(a-1) may overflow
+    log_power = span * log_v0 + np.log(-np.expm1(span * growth)) - np.log(-span)
+    log_scale = np.log(tau) + (a - 2.0) * np.log(s) - np.log(depth)
+    regular = _regular_part(uf / s, (s - uf) / s, a) - _regular_part(u0 / s, (s - u0) / s, a)
+    with np.errstate(over="ignore"):
+        return float(np.exp(log_scale + log_power) + np.exp(log_scale) * (near_s + regular))
 
 
 def min_norm_interpolant(X, Y):
@@ -370,6 +501,25 @@ def excess_risk(Theta_hat, Theta, Sigma):
     ``Theta_hat`` may carry leading batch axes. ``Sigma`` is the (d, d)
     covariance, or its diagonal of shape (d,) for a diagonal covariance.
 
+    Parameters
+    ----------
+    Theta_hat : array_like, shape (..., q, d)
+    Theta : array_like, shape (q, d) (or broadcastable against ``Theta_hat``)
+    Sigma : array_like, shape (d, d) or (d,)
+        Symmetric positive semi-definite covariance, or its non-negative
+        diagonal.
+
+    Returns
+    -------
+    array, shape ``Theta_hat.shape[:-2]``
+
+    Raises
+    ------
+    ValueError
+        On shapes that disagree, non-finite values, or a ``Sigma`` that is
+        not symmetric positive semi-definite (a negative eigenvalue would
+        give a negative "risk").
+
     Examples
     --------
     >>> import numpy as np
@@ -378,11 +528,49 @@ def excess_risk(Theta_hat, Theta, Sigma):
     >>> float(excess_risk(np.ones((1, 2)), np.zeros((1, 2)), np.array([1.0, 2.0])))
     3.0
     """
-    xp = namespace(Theta_hat, Theta, Sigma)
+    xp, (Theta_hat, Theta, Sigma) = asarrays(
+        Theta_hat, Theta, Sigma, names=("Theta_hat", "Theta", "Sigma")
+    )
+    check_ndim(Sigma, "Sigma", (1, 2))
+    if Theta_hat.ndim < 2 or Theta.ndim < 2:
+        raise ValueError(
+            f"Theta_hat and Theta must be at least 2-D (q, d), got {Theta_hat.shape}, {Theta.shape}"
+        )
+    d = Theta_hat.shape[-1]
+    if Theta.shape[-2:] != Theta_hat.shape[-2:] or Sigma.shape[0] != d:
+        raise ValueError(
+            f"shapes disagree: Theta_hat {Theta_hat.shape}, Theta {Theta.shape} (want (..., "
+            f"{Theta_hat.shape[-2]}, {d})), Sigma {Sigma.shape} (want ({d}, {d}) or ({d},))"
+        )
+    for arr, name in ((Theta_hat, "Theta_hat"), (Theta, "Theta"), (Sigma, "Sigma")):
+        check_finite(arr, name)
+    _check_psd(xp, Sigma)
     diff = Theta_hat - Theta
     if Sigma.ndim == 1:
         return xp.sum(diff * diff * Sigma, axis=(-2, -1))
     return xp.sum((diff @ Sigma) * diff, axis=(-2, -1))
+
+
+def _check_psd(xp, Sigma) -> None:
+    """``ValueError`` unless ``Sigma`` (d, d) is symmetric PSD, or (d,) is non-negative,
+    up to a relative tolerance of ``1e-10``."""
+    if Sigma.shape[-1] != Sigma.shape[0] and Sigma.ndim == 2:
+        raise ValueError(f"Sigma must be square, got shape {Sigma.shape}")
+    if Sigma.ndim == 1:
+        if bool(xp.any(Sigma < 0)):
+            raise ValueError(
+                f"Sigma (a diagonal) must be non-negative, got a minimum of {float(xp.min(Sigma))}"
+            )
+        return
+    scale = float(xp.max(xp.abs(Sigma))) if Sigma.shape[0] else 0.0
+    if not bool(xp.all(xp.abs(Sigma - Sigma.T) <= 1e-10 * (1 + scale))):
+        raise ValueError("Sigma must be symmetric")
+    smallest = float(xp.min(xp.linalg.eigvalsh(Sigma))) if Sigma.shape[0] else 0.0
+    if smallest < -1e-10 * scale:
+        raise ValueError(
+            f"Sigma must be positive semi-definite, got an eigenvalue of {smallest:.3g}: "
+            "a covariance with a negative eigenvalue gives negative risks"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -445,8 +633,8 @@ def min_norm_excess_risk(X, Theta, Sigma, *, noise_std) -> ExcessRisk:
     Raises
     ------
     ValueError
-        On inconsistent shapes, NaN values, a non-symmetric ``Sigma`` or a
-        negative ``noise_std``.
+        On inconsistent shapes, NaN values, a ``Sigma`` that is not
+        symmetric positive semi-definite, or a negative ``noise_std``.
 
     References
     ----------
@@ -473,8 +661,7 @@ def min_norm_excess_risk(X, Theta, Sigma, *, noise_std) -> ExcessRisk:
             f"shapes disagree: X {X.shape}, Theta {Theta.shape} (want (q, {d})), "
             f"Sigma {Sigma.shape} (want ({d}, {d}))"
         )
-    if not bool(xp.all(xp.abs(Sigma - Sigma.T) <= 1e-10 * (1 + xp.max(xp.abs(Sigma))))):
-        raise ValueError("Sigma must be symmetric")
+    _check_psd(xp, Sigma)
     pinv = xp.linalg.pinv(X)
     resid = Theta - (Theta @ pinv) @ X
     bias = float(xp.sum((resid @ Sigma) * resid))

@@ -61,6 +61,16 @@ class DataStatistics(Record):
     half_trace_yy: Any
 
 
+def _numeric(xp, a, name: str):
+    """Boolean data as 0/1 floats (indicator features: ``X^T X`` then counts
+    co-occurrences, not a logical OR); complex data is a ``TypeError``."""
+    if a.dtype == xp.bool:
+        return xp.astype(a, xp.float64)
+    if xp.isdtype(a.dtype, "complex floating"):
+        raise TypeError(f"{name} must be real, got dtype {a.dtype}")
+    return a
+
+
 def data_statistics(X, Y) -> DataStatistics:
     """Validate a data set and return its second moments.
 
@@ -79,6 +89,9 @@ def data_statistics(X, Y) -> DataStatistics:
     ------
     ValueError
         On wrong dimensions, mismatched sample counts or NaN/inf values.
+    TypeError
+        For complex data. Boolean data are taken as 0/1 floats (indicator
+        features), never multiplied as booleans (a logical-OR Gram matrix).
 
     Examples
     --------
@@ -90,6 +103,7 @@ def data_statistics(X, Y) -> DataStatistics:
     xp = namespace(X, Y)
     check_ndim(X, "X", (2, 3))
     check_ndim(Y, "Y", (2, 3))
+    X, Y = _numeric(xp, X, "X"), _numeric(xp, Y, "Y")
     if X.shape[-2] != Y.shape[-2]:
         raise ValueError(
             f"X and Y must hold the same number of samples, got {X.shape[-2]} and {Y.shape[-2]}"

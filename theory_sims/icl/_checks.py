@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from gpu.backend import namespace
-from gpu.validate import check_finite, check_ndim
+from gpu.validate import check_finite, check_ndim, check_real
 
 
 def check_context(X, y, x_query):
@@ -40,3 +42,17 @@ def per_sequence(value, name: str, B: int, xp, like, *, low: float = 0.0):
     if bool(xp.any(v < low)):
         raise ValueError(f"{name} must be >= {low}, got a minimum of {float(xp.min(v))}")
     return v
+
+
+def check_noise_std(value, name: str = "noise_std") -> float:
+    """A noise standard deviation ``>= 0`` whose square is a finite double."""
+    value = check_real(value, name, low=0)
+    if value > _SQRT_MAX:
+        raise ValueError(
+            f"{name}={value:g} is too large: its square (the noise variance) overflows double "
+            f"precision; use a {name} below {_SQRT_MAX:.3g}"
+        )
+    return value
+
+
+_SQRT_MAX = float(np.sqrt(np.finfo(float).max))

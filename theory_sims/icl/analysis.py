@@ -47,6 +47,13 @@ def hill_tail_index(samples, k: int | None = None) -> float:
     float
         Smaller is heavier-tailed; a Pareto(alpha) sample gives about alpha.
 
+    Raises
+    ------
+    ValueError
+        For fewer than 3, non-positive or non-finite samples, a bad ``k``, or
+        ``k + 1`` largest samples that are all tied (the estimator divides by
+        zero).
+
     References
     ----------
     Hill (1975), Ann. Statist. 3(5); used for gradient noise by Simsekli et al.
@@ -62,7 +69,13 @@ def hill_tail_index(samples, k: int | None = None) -> float:
     if x.ndim != 1 or x.size < 3 or not np.all(np.isfinite(x)) or x[-1] <= 0:
         raise ValueError("samples must be a 1-D array of at least 3 positive finite values")
     k = check_int(int(np.sqrt(x.size)) if k is None else k, "k", minimum=1, maximum=x.size - 1)
-    return float(1.0 / (np.mean(np.log(x[:k])) - np.log(x[k])))
+    spread = np.mean(np.log(x[:k])) - np.log(x[k])
+    if not spread > 0:
+        raise ValueError(
+            f"the k + 1 = {k + 1} largest samples are tied at {x[k]:g}, so the Hill estimator "
+            "is undefined; use a larger k or samples without ties at the top"
+        )
+    return float(1.0 / spread)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,7 +54,14 @@ class RidgePath:
         self.tol = 1e-12 * self.s.max(axis=1, keepdims=True)
 
     def predict(self, lam) -> np.ndarray:
-        """Predictions ``(B,)`` for ``lam`` (scalar or ``(B,)``, ``>= 0``)."""
+        """Predictions ``(B,)`` for ``lam`` (scalar or ``(B,)``, finite and ``>= 0``)."""
+        lam = np.asarray(lam, dtype=float)
+        if lam.ndim > 1 or lam.size not in (1, self.s.shape[0]):
+            raise ValueError(
+                f"lam must be a scalar or have shape ({self.s.shape[0]},), got {lam.shape}"
+            )
+        if not np.all(np.isfinite(lam)) or np.any(lam < 0):
+            raise ValueError(f"lam must be finite and >= 0, got {lam!r}")
         denom = self.s + np.reshape(lam, (-1, 1))
         inv = np.where(denom > self.tol, 1.0 / np.where(denom > self.tol, denom, 1.0), 0.0)
         return np.sum(self.a * self.c * inv, axis=1)

@@ -16,6 +16,8 @@ __all__ = ["icl_loss", "spd", "ilwd", "adjusted_loss"]
 def _pair(a, b, name_a: str, name_b: str, ndim: int):
     xp = namespace(a, b)
     check_ndim(a, name_a, ndim)
+    if a.size == 0:
+        raise ValueError(f"{name_a} must not be empty, got shape {a.shape}")
     if a.shape != b.shape:
         raise ValueError(
             f"{name_a} and {name_b} must have equal shapes, got {a.shape} and {b.shape}"

@@ -17,6 +17,11 @@ __all__ = ["Adam", "SGDMomentum", "clip_by_norm"]
 def clip_by_norm(grad, max_norm: float | None):
     """Rescale ``grad`` to Euclidean norm at most ``max_norm`` (``None``: unchanged).
 
+    Raises
+    ------
+    ValueError
+        If ``max_norm`` is not a positive number (or ``None``).
+
     Returns
     -------
     clipped : array
@@ -31,6 +36,8 @@ def clip_by_norm(grad, max_norm: float | None):
     ([0.6, 0.8], 5.0)
     """
     xp = namespace(grad)
+    if max_norm is not None:
+        max_norm = check_real(max_norm, "max_norm", low=0, low_inclusive=False)
     norm = float(xp.sqrt(xp.sum(grad * grad)))
     if max_norm is not None and norm > max_norm:
         grad = grad * (max_norm / norm)
@@ -59,6 +66,8 @@ class Adam:
 
     def __init__(self, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
         self.lr = check_real(lr, "lr", low=0, low_inclusive=False)
+        if isinstance(betas, str) or not hasattr(betas, "__len__") or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.b1 = check_real(betas[0], "betas[0]", low=0, high=1, high_inclusive=False)
         self.b2 = check_real(betas[1], "betas[1]", low=0, high=1, high_inclusive=False)
         self.eps = check_real(eps, "eps", low=0)

@@ -160,7 +160,14 @@ def bayes(X, y, x_query, noise_std, tau=1.0):
     xp, B, _, _ = check_context(X, y, x_query)
     tau = check_real(tau, "tau", low=0, low_inclusive=False)
     sigma = per_sequence(noise_std, "noise_std", B, xp, X)
-    return _predict(xp, _ridge_weights(xp, X, y, sigma**2 / tau**2), x_query)
+    with np.errstate(over="ignore"):
+        lam = (sigma / tau) ** 2
+    if not bool(xp.all(xp.isfinite(lam))):
+        raise ValueError(
+            f"noise_std / tau is too large (max {float(xp.max(sigma)) / tau:g}): the ridge "
+            "penalty (noise_std / tau)^2 overflows the floating dtype"
+        )
+    return _predict(xp, _ridge_weights(xp, X, y, lam), x_query)
 
 
 @renamed_arguments(step_size="lr")
@@ -258,6 +265,7 @@ def noise_estimate(X, y):
     ----------
     Vladymyrov et al. (NeurIPS 2024), Sec. 5 (AdaRR).
     """
+    check_ndim(X, "X", 3)
     xp, B, n, d = check_context(X, y, X[:, 0, :])
     if n <= d:
         raise ValueError(f"the noise estimate needs n > d, got n={n}, d={d}")
@@ -384,6 +392,7 @@ def implicit_weights(
     array([[ 1. , -2. ,  0.5],
            [ 1. , -2. ,  0.5]])
     """
+    check_ndim(X, "X", 3)
     xp, B, n, d = check_context(X, y, X[:, 0, :])
     if probes is None:
         m = check_int(2 * d if n_probes is None else n_probes, "n_probes", minimum=d)

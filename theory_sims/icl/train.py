@@ -51,6 +51,13 @@ class TrainingResult(Record):
     snapshots: np.ndarray
 
 
+#: Batches in the running (lower) median that the divergence rule compares with its limit:
+#: one heavy-tailed batch can exceed any fixed factor (a batch of 1000 heavy-tailed
+#: sequences spiked to 3e4 times the first loss in fig_icl_optimization), a diverging
+#: run exceeds it for good.
+_DIVERGENCE_WINDOW = 5
+
+
 def train(
     model: LSA,
     task: TaskConfig,
@@ -66,6 +73,7 @@ def train(
     theta0=None,
     init_scale: float = 0.1,
     snapshot_every: int | None = None,
+    divergence_factor: float = 1e6,
     rng=None,
     progress: bool = False,
     like=None,
@@ -100,6 +108,14 @@ def train(
         Scale of the random initialisation.
     snapshot_every : int or None
         Keep a copy of the parameters every this many steps.
+    divergence_factor : float
+        Divergence rule (the one of :mod:`theory_sims.deep_linear.training`,
+        made robust to single heavy-tailed batches): a non-finite batch loss,
+        or a lower median of the last 5 batch losses above this factor
+        (``>= 1``) times ``max(first batch loss, loss of the zero predictor on
+        the first batch)``, raises :class:`gpu.errors.DivergenceError`. The
+        default ``1e6`` leaves room for heavy-tailed tasks, whose batch losses
+        spike by ``1e4`` and more without diverging.
     rng : None, int or numpy.random.Generator
         Seeds the initialisation and the batches (two spawned streams).
     progress : bool
@@ -117,7 +133,8 @@ def train(
         On mismatched dimensions or bad hyper-parameters.
     gpu.errors.DivergenceError
         (a ``FloatingPointError`` and a ``ValueError``) when a training loss
-        is not finite: lower ``lr`` or set ``clip``.
+        leaves the bound of ``divergence_factor``, with either optimizer:
+        lower ``lr`` or set ``clip``.
 
     References
     ----------
@@ -143,6 +160,7 @@ def train(
     check_choice(schedule, "schedule", ("constant", "cosine"))
     if clip is not None:
         clip = check_real(clip, "clip", low=0, low_inclusive=False)
+    divergence_factor = check_real(divergence_factor, "divergence_factor", low=1.0)
     init_rng, data_rng = spawn(rng, 2)
     theta = model.init(init_rng, scale=init_scale, like=like) if theta0 is None else theta0
     model._check_theta(theta)
@@ -153,6 +171,7 @@ def train(
     every = (
         None if snapshot_every is None else check_int(snapshot_every, "snapshot_every", minimum=1)
     )
+    limit = None
     for t in tqdm(
         range(steps), disable=not progress, desc=f"train {model.variant} L={model.depth}"
     ):
@@ -160,10 +179,20 @@ def train(
             snap_steps.append(t)
             snaps.append(to_numpy(theta).copy())
         b = sample_tasks(task, batch_size, rng=data_rng, like=theta)
-        losses[t], grad = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
-        if not np.isfinite(losses[t]):
+        with np.errstate(over="ignore", invalid="ignore"):
+            losses[t], grad = model.loss_and_grad(theta, b.X, b.y, b.x_query, b.y_query)
+        if limit is None:
+            zero_loss = float(to_numpy(b.y_query * b.y_query).mean())
+            limit = divergence_factor * max(losses[t], zero_loss, np.finfo(float).tiny)
+        window = losses[max(0, t + 1 - _DIVERGENCE_WINDOW) : t + 1]
+        recent = float(np.quantile(window, 0.5, method="lower"))
+        if not (np.isfinite(losses[t]) and recent <= limit):
             raise DivergenceError(
-                f"training diverged at step {t} (loss {losses[t]}); lower lr or set clip"
+                f"training diverged with {optimizer} at lr={lr:g}: at step {t} the loss is "
+                f"{losses[t]:.3g} and the lower median of the last {_DIVERGENCE_WINDOW} batch "
+                f"losses {recent:.3g} (limit {limit:.3g}: divergence_factor={divergence_factor:g} "
+                "times the larger of the first loss and the zero predictor's); lower lr or "
+                "set clip"
             )
         grad, norms[t] = clip_by_norm(grad, clip)
         if schedule == "cosine":

@@ -53,8 +53,13 @@ def _check_degree(degree: int, what: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=8)
 def _moment_function(n, d):
-    """Return ``F(parts)`` = E prod_i tr(W^parts_i) for a sorted tuple of positive ints."""
+    """Return ``F(parts)`` = E prod_i tr(W^parts_i) for a sorted tuple of positive ints.
+
+    Cached per ``(n, d)``, so moments of a higher order reuse the states of
+    earlier calls.
+    """
 
     @functools.cache
     def moment(parts: tuple) -> object:
