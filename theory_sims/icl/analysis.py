@@ -173,10 +173,16 @@ class HessianSpectrum(Record):
         :math:`|\\lambda| > rtol\\,|\\lambda|_{max}` (exact zero directions come
         from the scaling symmetries of attention, e.g. :math:`P \\to cP,
         Q \\to Q/c`, and would make the plain ratio infinite).
+    robust_condition_number : float
+        :math:`\\max_j |H_{jj}| / \\mathrm{median}_j |H_{jj}|` of the Hessian
+        diagonal: the robust condition number :math:`R^{OPT}_{med}` of Ahn et
+        al. (ICLR 2024), Sec. 3 (their ``plot_condition_number.ipynb``), which the
+        zero directions of the rescaling symmetry do not affect.
     """
 
     eigenvalues: Any
     condition_number: float
+    robust_condition_number: float
 
 
 def hessian_spectrum(
@@ -226,4 +232,7 @@ def hessian_spectrum(
     mag = np.abs(lam)
     kept = mag[mag > rtol * mag.max()] if mag.max() > 0 else mag
     cond = float(kept.max() / kept.min()) if kept.size and kept.min() > 0 else float("inf")
-    return HessianSpectrum(lam, cond)
+    diag = np.abs(np.diag(H))
+    median = float(np.median(diag))
+    robust = float(diag.max() / median) if median > 0 else float("inf")
+    return HessianSpectrum(lam, cond, robust)

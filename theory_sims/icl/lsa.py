@@ -19,7 +19,13 @@ Variants (Vladymyrov et al., Sec. 4):
 * ``"gd++"``: :math:`P_l = \mathrm{diag}(a_l I_d, b_l)`,
   :math:`Q_l = \mathrm{diag}(I_d, 0)`: each layer preconditions the inputs,
   :math:`x \leftarrow (I + a_l \hat\Sigma) x`, and takes a GD step of size
-  :math:`-b_l` on the labels (von Oswald et al.'s GD++).
+  :math:`-b_l` on the labels (von Oswald et al.'s GD++);
+* ``"ahn"``: :math:`P_l = \begin{pmatrix} B_l & 0\\ 0 & 1\end{pmatrix}`,
+  :math:`Q_l = \begin{pmatrix} A_l & 0\\ 0 & 0\end{pmatrix}` with trainable
+  :math:`d\times d` blocks :math:`A_l, B_l`: the label's value weight is fixed
+  to 1 and the keys and queries read only the inputs (Ahn et al., ICLR 2024,
+  Sec. 2; their code ``chengxiang/LinearTransformer``, ``attention``, whose
+  :math:`Q` block is the transpose of ours, the same family of models).
 
 The forward and backward passes are batched over sequences, written against
 the array namespace of the inputs (NumPy or CuPy), with gradients derived by
@@ -41,7 +47,7 @@ from theory_sims.icl._checks import check_context
 
 __all__ = ["LSA", "VARIANTS", "gd_construction"]
 
-VARIANTS = ("full", "diag", "gd++")
+VARIANTS = ("full", "diag", "gd++", "ahn")
 
 #: Sequences per block in the NumPy forward/backward pass (cache-sized blocks).
 CHUNK = 128
@@ -57,7 +63,7 @@ class LSA(Record):
         Number of layers ``L >= 1``.
     d : int
         Input dimension ``d >= 1`` (tokens have ``d + 1`` entries).
-    variant : {"full", "diag", "gd++"}
+    variant : {"full", "diag", "gd++", "ahn"}
         Parametrisation of each layer (module docstring).
 
     Raises
@@ -94,7 +100,9 @@ class LSA(Record):
     def num_params(self) -> int:
         """Length of the parameter vector."""
         D = self.d + 1
-        per_layer = {"full": 2 * D * D, "diag": 2 * D, "gd++": 2}[self.variant]
+        per_layer = {"full": 2 * D * D, "diag": 2 * D, "gd++": 2, "ahn": 2 * self.d**2}[
+            self.variant
+        ]
         return self.depth * per_layer
 
     def init(self, rng=None, *, scale: float = 0.1, like=None):
@@ -139,6 +147,14 @@ class LSA(Record):
         if self.variant == "full":
             half = L * D * D
             return (xp.reshape(theta[:half], (L, D, D)), xp.reshape(theta[half:], (L, D, D)))
+        if self.variant == "ahn":
+            d, half = self.d, L * self.d * self.d
+            P = xp.zeros((L, D, D), dtype=theta.dtype)
+            Q = xp.zeros((L, D, D), dtype=theta.dtype)
+            P[:, :d, :d] = xp.reshape(theta[:half], (L, d, d))
+            P[:, d, d] = 1.0
+            Q[:, :d, :d] = xp.reshape(theta[half:], (L, d, d))
+            return P, Q
         eye = xp.eye(D, dtype=theta.dtype)
         if self.variant == "diag":
             p, q = xp.reshape(theta[: L * D], (L, D)), xp.reshape(theta[L * D :], (L, D))
@@ -157,10 +173,12 @@ class LSA(Record):
         has i.i.d. ``N(0, scale^2)`` entries, so the gradient with respect to
         :math:`P` is not zero and training moves away from the shallower
         function. A GD++ layer's :math:`Q` is fixed, so its new parameters are
-        zero. This warm-starts a deeper model from a trained shallower one; in
-        the mixed-noise setting of Vladymyrov et al. a new first layer trained
-        to a lower loss than a new last layer (FULL, sigma_max = 7: 0.32-0.35
-        against 0.38-0.60 over three seeds).
+        zero; so are an AHN layer's (its fixed label weight 1 would make a
+        random :math:`Q` change the function, and it makes the gradient with
+        respect to :math:`Q` non-zero). This warm-starts a deeper model from a
+        trained shallower one; in the mixed-noise setting of Vladymyrov et al.
+        a new first layer trained to a lower loss than a new last layer (FULL,
+        sigma_max = 7: 0.32-0.35 against 0.38-0.60 over three seeds).
 
         Parameters
         ----------
@@ -185,7 +203,7 @@ class LSA(Record):
         xp = namespace(theta)
         layer = LSA(1, self.d, self.variant)
         new_q = layer.init(rng, scale=scale, like=theta)[layer.num_params // 2 :]
-        if self.variant == "gd++":
+        if self.variant in ("gd++", "ahn"):
             new_q = xp.zeros_like(new_q)
         half = self.num_params // 2
         parts = [xp.zeros_like(new_q), theta[:half], new_q, theta[half:]]
@@ -227,6 +245,9 @@ class LSA(Record):
         L, D = self.depth, self.d + 1
         if self.variant == "full":
             return xp.concat([xp.reshape(dP, (-1,)), xp.reshape(dQ, (-1,))])
+        if self.variant == "ahn":
+            d = self.d
+            return xp.concat([xp.reshape(dP[:, :d, :d], (-1,)), xp.reshape(dQ[:, :d, :d], (-1,))])
         diag_p = xp.stack([xp.linalg.diagonal(dP[l]) for l in range(L)])
         if self.variant == "diag":
             diag_q = xp.stack([xp.linalg.diagonal(dQ[l]) for l in range(L)])

@@ -39,6 +39,8 @@ def test_hessian_of_single_gdpp_layer_is_exact():
     )
     np.testing.assert_allclose(r.eigenvalues, [0.0, 2 * np.mean(u**2)], atol=1e-6, rtol=1e-7)
     assert r.condition_number == pytest.approx(1.0)  # the zero direction is excluded
+    # diagonal (0, c): max / median = c / (c / 2) = 2 (Ahn et al.'s robust condition number)
+    assert r.robust_condition_number == pytest.approx(2.0, rel=1e-6)
 
 
 def test_gradient_noise_scales_with_batch_size():
