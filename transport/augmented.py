@@ -185,17 +185,30 @@ def aswd_objective(X, Y, a, b, params, theta, p=2.0, penalty=0.5):
 
 
 @renamed_arguments(n_steps="steps", learning_rate="lr", gen="rng")
-def train_lift(X, Y, a, b, params, *, p, penalty, steps, lr, n_projections, rng):
+def train_lift(
+    X, Y, a, b, params, *, p, penalty, steps, lr, n_projections, rng, betas=(0.9, 0.999),
+    state=None,
+):  # fmt: skip
     """``steps`` Adam ascent steps of size ``lr`` on :func:`aswd_objective`, fresh directions
-    (drawn from ``rng``) each step. Returns the parameters and the objective at each step."""
+    (drawn from ``rng``) each step. Returns the parameters and the objective at each step.
+
+    ``state``: a dict carrying Adam's moments and step count across calls (filled on the
+    first call, updated in place), as the persistent ``phi_op`` optimiser of Chen et al.'s
+    gradient-flow notebook; ``None`` starts from zero moments (one-off distances)."""
     gen = as_generator(rng)
     D = X.shape[1] + params[-1][0].shape[1]
     flat = [x for pair in params for x in pair]
-    first = [np.zeros_like(x) for x in flat]
-    second = [np.zeros_like(x) for x in flat]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    state = {} if state is None else state
+    if "first" not in state:
+        state.update(
+            first=[np.zeros_like(x) for x in flat], second=[np.zeros_like(x) for x in flat], t=0
+        )
+    first, second = state["first"], state["second"]
+    (beta1, beta2), eps = betas, 1e-8
     history = []
-    for step in range(1, steps + 1):
+    for _ in range(steps):
+        state["t"] += 1
+        step = state["t"]
         theta = random_directions(D, n_projections, "mc", gen)
         J, _, grads, _, _ = aswd_objective(X, Y, a, b, params, theta, p, penalty)
         history.append(J)

@@ -28,6 +28,19 @@ from transport.sliced import check_point_cloud
 __all__ = ["FLOW_METHODS", "FlowResult", "sliced_gradient_flow"]
 
 FLOW_METHODS = ("sw", "max_sw", "gsw_circular", "aswd")
+FLOW_OPTIMIZERS = ("wasserstein", "adam")
+#: Default ASWD lift: (32, 32) tanh MLP, 5 Adam ascent steps of lr 5e-3 per flow step
+#: (betas 0.9, 0.999, moments restarted every flow step), norm penalty 0.5. Chen et al.'s
+#: gradient-flow notebook uses {"hidden": (), "penalty": ~0.0026, "steps": 10,
+#: "betas": (0.999, 0.999), "persistent": True} (see ``lift`` below).
+ASWD_LIFT = {
+    "hidden": (32, 32),
+    "penalty": 0.5,
+    "steps": 5,
+    "lr": 5e-3,
+    "betas": (0.9, 0.999),
+    "persistent": False,
+}
 
 
 @dataclass(frozen=True)
@@ -49,36 +62,44 @@ class FlowResult(Record):
 class _Descent:
     """Gradient of the squared distance with respect to the particles, one method each."""
 
-    def __init__(self, method, Y, n_projections, radius, gen, d):
+    def __init__(self, method, Y, n_projections, radius, gen, d, lift=None):
         self.method, self.Y, self.L, self.radius, self.gen = method, Y, n_projections, radius, gen
+        self.lift = {**ASWD_LIFT, **(lift or {})}
         self.theta = random_directions(d, 1, "mc", gen)
-        self.params = init_mlp(d, (32, 32), d, gen) if method == "aswd" else None
+        self.params = init_mlp(d, self.lift["hidden"], d, gen) if method == "aswd" else None
+        self.lift_state = {} if self.lift["persistent"] else None  # Adam moments of the lift
+        self.value = None  # squared distance at the last call of gradient()
 
     def gradient(self, X):
         Y, L, gen = self.Y, self.L, self.gen
         if self.method == "sw":
             theta = random_directions(X.shape[1], L, "mc", gen)
-            _, gP, _ = slice_wpp_and_grad(theta.T @ X.T, None, theta.T @ Y.T, None, 2.0)
+            w, gP, _ = slice_wpp_and_grad(theta.T @ X.T, None, theta.T @ Y.T, None, 2.0)
+            self.value = float(np.mean(w))
             return gP.T @ theta.T / L
         if self.method == "max_sw":
             starts = np.hstack([self.theta, random_directions(X.shape[1], 3, "mc", gen)])
             theta, values, _ = ascend_directions(X, Y, None, None, starts, 2.0, steps=10)
             self.theta = theta[:, [int(np.argmax(values))]]
-            _, gP, _ = slice_wpp_and_grad(self.theta.T @ X.T, None, self.theta.T @ Y.T, None, 2.0)
+            w, gP, _ = slice_wpp_and_grad(self.theta.T @ X.T, None, self.theta.T @ Y.T, None, 2.0)
+            self.value = float(w[0])
             return gP.T @ self.theta.T
         if self.method == "gsw_circular":
             theta = random_directions(X.shape[1], L, "mc", gen)
             PX = circular_projections(np, X, theta, self.radius)
             PY = circular_projections(np, Y, theta, self.radius)
-            _, gP, _ = slice_wpp_and_grad(PX, None, PY, None, 2.0)
+            w, gP, _ = slice_wpp_and_grad(PX, None, PY, None, 2.0)
+            self.value = float(np.mean(w))
             weights = gP / np.maximum(PX, 1e-12)  # d||x - r theta|| / dx = (x - r theta) / ||.||
             return (weights.sum(axis=0)[:, None] * X - self.radius * weights.T @ theta.T) / L
         self.params, _ = train_lift(
-            X, Y, None, None, self.params, p=2.0, penalty=0.5, steps=5,
-            lr=5e-3, n_projections=L, rng=gen,
+            X, Y, None, None, self.params, p=2.0, penalty=self.lift["penalty"],
+            steps=self.lift["steps"], lr=self.lift["lr"], n_projections=L, rng=gen,
+            betas=self.lift["betas"], state=self.lift_state,
         )  # fmt: skip
         theta = random_directions(X.shape[1] + self.params[-1][0].shape[1], L, "mc", gen)
         _, S, _, grad_X, _ = aswd_objective(X, Y, None, None, self.params, theta, 2.0, 0.0)
+        self.value = S * S
         return 2.0 * S * grad_X
 
 
@@ -95,6 +116,8 @@ def sliced_gradient_flow(
     record_every=50,
     rng=None,
     divergence_factor=1e4,
+    optimizer="wasserstein",
+    lift=None,
 ):
     r"""Flow particles from ``X0`` towards the sample ``Y`` by descending a sliced distance.
 
@@ -129,6 +152,20 @@ def sliced_gradient_flow(
         (that of ``X0`` or of ``Y``): the rule of
         :func:`theory_sims.deep_linear.train_gd` (a finite blow-up factor),
         ``> 1``.
+    optimizer : {"wasserstein", "adam"}
+        ``"wasserstein"``: :math:`x_i \leftarrow x_i - \eta\, n\, \nabla_{x_i} D^2`.
+        ``"adam"``: Adam (betas 0.9, 0.999) on the particle positions descending
+        :math:`D` with step ``lr``, the update of Chen et al.'s gradient-flow
+        notebook (``lr = 0.002``); it is per coordinate and scale-free, so it
+        stays stable when a weakly penalised ASWD lift grows (the fixed
+        Wasserstein step assumes a 1-Lipschitz lift and then overshoots).
+    lift : dict, optional
+        ASWD lift settings overriding :data:`ASWD_LIFT`: ``hidden`` (tanh layer
+        widths; ``()`` is one affine layer, the authors' flow ``Mapping``),
+        ``penalty``, ``steps`` (ascent steps per flow step), ``lr``, ``betas``
+        (of the ascent's Adam) and ``persistent`` (keep the ascent's Adam moments
+        across flow steps, as the authors' ``phi_op``; without it the lift of the
+        authors' setting does not grow and ASWD flows like SW).
 
     Returns
     -------
@@ -173,7 +210,12 @@ def sliced_gradient_flow(
     divergence_factor = check_real(
         divergence_factor, "divergence_factor", low=1.0, low_inclusive=False
     )
-    descent = _Descent(method, Y, n_projections, radius, as_generator(rng), X.shape[1])
+    check_choice(optimizer, "optimizer", FLOW_OPTIMIZERS)
+    unknown = set(lift or {}) - set(ASWD_LIFT)
+    if unknown:
+        raise ValueError(f"lift has unknown keys {sorted(unknown)}; allowed: {sorted(ASWD_LIFT)}")
+    descent = _Descent(method, Y, n_projections, radius, as_generator(rng), X.shape[1], lift)
+    first, second = np.zeros_like(X), np.zeros_like(X)
     centre = Y.mean(axis=0)
 
     def spread(Z):
@@ -183,7 +225,15 @@ def sliced_gradient_flow(
     iterations, snapshots = [0], [X.copy()]
     for it in range(1, steps + 1):
         with np.errstate(over="ignore", invalid="ignore"):
-            X -= lr * X.shape[0] * descent.gradient(X)
+            grad = descent.gradient(X)
+            if optimizer == "wasserstein":
+                X -= lr * X.shape[0] * grad
+            else:  # Adam on D = sqrt(D^2): grad D = grad D^2 / (2 D)
+                grad = grad / (2.0 * np.sqrt(descent.value)) if descent.value > 0 else 0.0 * grad
+                first = 0.9 * first + 0.1 * grad
+                second = 0.999 * second + 0.001 * grad * grad
+                m_hat, v_hat = first / (1 - 0.9**it), second / (1 - 0.999**it)
+                X -= lr * m_hat / (np.sqrt(v_hat) + 1e-8)
             value = spread(X)
         if not value <= limit:  # NaN or inf included
             raise DivergenceError(

@@ -11,7 +11,7 @@ import numpy as np
 import ot
 import pytest
 
-from transport.augmented import aswd_objective, init_mlp
+from transport.augmented import aswd_objective, init_mlp, train_lift
 
 
 def _lifted(X, params):
@@ -86,3 +86,20 @@ def test_sample_gradient_matches_differences_of_the_independent_objective(proble
         Z[i, j] += sign * h
         moved.append(_objective_reference(Z, Y, a, b, params, theta, 2.0, 0.5)[0])
     assert grad_X[i, j] == pytest.approx((moved[0] - moved[1]) / (2 * h), rel=1e-4, abs=1e-7)
+
+
+def test_train_lift_state_carries_adam_across_calls():
+    # Two calls of k steps sharing `state` (and the generator) are one call of 2k steps:
+    # the persistent optimiser of Chen et al.'s flow notebook.
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((30, 2)), rng.standard_normal((30, 2)) + 1.0
+    params = init_mlp(2, (), 2, 1)
+    kw = dict(p=2.0, penalty=0.01, lr=5e-3, n_projections=16, betas=(0.999, 0.999))
+    once, _ = train_lift(X, Y, None, None, params, steps=6, rng=np.random.default_rng(3), **kw)
+    gen, state = np.random.default_rng(3), {}
+    half, _ = train_lift(X, Y, None, None, params, steps=3, rng=gen, state=state, **kw)
+    twice, _ = train_lift(X, Y, None, None, half, steps=3, rng=gen, state=state, **kw)
+    assert state["t"] == 6
+    for (w1, b1), (w2, b2) in zip(once, twice, strict=True):
+        np.testing.assert_array_equal(w1, w2)
+        np.testing.assert_array_equal(b1, b2)

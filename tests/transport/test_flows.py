@@ -89,3 +89,26 @@ def test_flow_divergence_raises_naming_lr_instead_of_nan_snapshots(method):
         )
     with pytest.raises(ValueError, match="divergence_factor must be > 1"):
         transport.sliced_gradient_flow(Y, Y, divergence_factor=1.0, rng=0)
+
+
+def test_adam_flow_with_the_authors_affine_lift_reaches_the_target():
+    # Chen et al.'s flow notebook: Adam on the particles, lift phi(x) = [x, Ax + b], weak
+    # penalty, 10 ascent steps. W2 to the target sample falls by a factor > 50 in 200 steps
+    # (measured 2.62 -> 0.017 at seed 0).
+    rng = np.random.default_rng(0)
+    Y = rng.standard_normal((60, 2)) * [1.0, 0.3] + [2.0, -1.0]
+    res = sliced_gradient_flow(
+        rng.standard_normal((60, 2)), Y, method="aswd", optimizer="adam", lr=0.02, steps=200,
+        lift={"hidden": (), "penalty": 0.0026, "steps": 10}, rng=0,
+    )  # fmt: skip
+    w = np.full(60, 1 / 60)
+    start, end = (np.sqrt(ot.emd2(w, w, ot.dist(S, Y))) for S in res.snapshots[[0, -1]])
+    assert end < start / 50
+
+
+def test_bad_optimizer_and_lift_keys_are_named():
+    Y = np.ones((3, 2))
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        sliced_gradient_flow(np.zeros((3, 2)), Y, optimizer="sgd")
+    with pytest.raises(ValueError, match=r"lift has unknown keys \['depth'\]"):
+        sliced_gradient_flow(np.zeros((3, 2)), Y, lift={"depth": 3})
