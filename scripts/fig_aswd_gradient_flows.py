@@ -51,6 +51,12 @@ RADIUS = 3.0
 FLOOR = 1e-12  # W2 below this is round-off; clip for the log axis
 
 
+# Wall seconds on the 2-core dev machine. quick: measured in the last quick run of all
+# figures (scripts/reproduce.py --quick, machine loaded by other jobs, about 2.8x a
+# quiet run); full estimated: 5 runs x 2000 iterations at n = 500.
+COST = {"quick": 71, "full": 7200}
+
+
 def target_sample(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
     """n points of a 2-D target distribution, scaled to roughly [-2, 2]^2."""
     u = rng.random(n)
@@ -137,6 +143,19 @@ def run(quick: bool, rng) -> dict:
     mean_curves = {t: {m: np.mean(curves[t][m], axis=0) for m in METHODS} for t in TARGETS}
     final = {t: {m: float(mean_curves[t][m][-1]) for m in METHODS} for t in TARGETS}
     aswd_final = np.median([final[t]["aswd"] for t in TARGETS])
+    # Check of the paper's claim "ASWD converges at least as well as the other sliced
+    # distances": on how many targets ASWD's final log10 W2 is within half a decade
+    # of the best method's. All of them: yes; at least half: partly; else no. The
+    # paper's -4.8 is not comparable (our target is a finite sample, so a converged
+    # flow reaches round-off), hence no paper value in the headline.
+    aswd_near_best = [t for t in TARGETS if final[t]["aswd"] <= min(final[t].values()) + 0.5]
+    agrees = (
+        "yes"
+        if len(aswd_near_best) == len(TARGETS)
+        else "partly"
+        if 2 * len(aswd_near_best) >= len(TARGETS)
+        else "no"
+    )
     return {
         "config": {
             "n_particles": n,
@@ -152,10 +171,14 @@ def run(quick: bool, rng) -> dict:
         "iterations": iterations,
         "mean_log10_w2": mean_curves,
         "final_log10_w2": final,
+        "aswd_within_half_decade_of_best": aswd_near_best,
         "headline": {
-            "label": "ASWD final log10 W2 (median over 8 targets)",
+            "label": "ASWD final log10 W2, median of 8 targets (finite target sample: a "
+            "converged flow reaches round-off, not the paper's -4.8); agrees: ASWD within "
+            f"0.5 decade of the best method on {len(aswd_near_best)}/{len(TARGETS)} targets",
             "ours": float(aswd_final),
-            "paper": PAPER["aswd_final_log10_w2_most_targets"],
+            "paper": None,
+            "agrees": agrees,
         },
     }
 
@@ -178,3 +201,9 @@ def plot(result: dict) -> Figure:
     fig.suptitle("Sliced gradient flows from N(0, I) to 2-D targets (exact W2 by ot.emd2)")
     fig.tight_layout()
     return fig
+
+
+if __name__ == "__main__":
+    import reproduce
+
+    reproduce.figure_main(__file__)

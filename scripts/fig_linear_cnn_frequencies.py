@@ -45,6 +45,12 @@ P = 32
 TARGET_FREQS = (1, 5, 11)
 
 
+# Wall seconds on the 2-core dev machine. quick: measured in the last quick run of all
+# figures (scripts/reproduce.py --quick, machine loaded by other jobs, about 2.8x a
+# quiet run); full estimated: 8 initialisations.
+COST = {"quick": 5, "full": 20}
+
+
 def task():
     f = np.arange(P)
     fs = np.minimum(f, P - f)
@@ -101,6 +107,11 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
     cnn_half = np.array([o["cnn_half_times"] for o in out])
     fc_half = np.array([o["fc_half_times"] for o in out])
     ratio = float(np.nanmedian(cnn_half[:, -1] / fc_half[:, -1]))
+    # Check of the paper's picture: stages ordered by frequency strength for the CNN
+    # (median t_half(f=11) / t_half(f=1) > 1) and the CNN ahead of the fully connected
+    # net at the weakest frequency (ratio < 1). Both: yes; one: partly; neither: no.
+    staged = float(np.nanmedian(cnn_half[:, -1] / cnn_half[:, 0])) > 1
+    agrees = {2: "yes", 1: "partly", 0: "no"}[int(staged) + int(ratio < 1)]
     power, _ = task()
     return {
         "config": config,
@@ -108,6 +119,7 @@ def run(quick: bool, rng: np.random.Generator) -> dict:
             "label": f"t_half(CNN) / t_half(FC) at the weakest frequency f={TARGET_FREQS[-1]}",
             "ours": ratio,
             "paper": None,
+            "agrees": agrees,
         },
         "times": out[0]["times"],
         "cnn_fraction": np.array([o["cnn_fraction"] for o in out]),
@@ -150,3 +162,9 @@ def plot(result: dict) -> Figure:
     ax2.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+if __name__ == "__main__":
+    import reproduce
+
+    reproduce.figure_main(__file__)

@@ -33,3 +33,15 @@ def test_complete_orthogonal_blocks_are_exact(fig):
     # sum over an orthonormal basis of <theta, delta>^2 is ||delta||^2: exact SW.
     params = {"d": 5, "kind": "orthogonal", "L": 10, "n": 20, "reps": 5}
     assert fig._errors(params, np.random.default_rng(1)) < 1e-12
+
+
+def test_plot_keeps_the_axis_on_informative_errors(fig):
+    # exact orthogonal errors (round-off) must not stretch the log axis to 1e-16
+    L = list(fig.N_PROJECTIONS)
+    mc = list(0.3 / np.sqrt(L))
+    result = {
+        "config": {"n_projections": L, "dims": [2]},
+        "rmse": {"mc": {"2": mc}, "orthogonal": {"2": [0.3] + [1e-16] * (len(L) - 1)}},
+    }
+    ax = fig.plot(result).axes[0]
+    assert min(mc) / 10 < ax.get_ylim()[0] < min(mc)
