@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 from numba import cuda
 
 from gpu.backend import is_cupy, library_name
@@ -25,3 +27,21 @@ def like_input(device_array, reference):
 
         return cupy.asarray(device_array)
     return device_array.copy_to_host()
+
+
+def device_functions(dispatchers):
+    """Map each CPU kernel's name to a CUDA device function compiled from its source.
+
+    The kernels of ``gpu.jit.kernel`` are written in the subset of Python that numba.cuda
+    also compiles, so one source serves both targets. ``dispatchers`` must list callees
+    before their callers: each is recompiled with the device functions made so far in its
+    globals, so its calls resolve to them.
+    """
+    table = {}
+    for dispatcher in dispatchers:
+        py = dispatcher.py_func
+        scope = dict(py.__globals__)
+        scope.update(table)
+        fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
+        table[py.__name__] = cuda.jit(device=True)(fn)
+    return table

@@ -2,7 +2,7 @@
 
 The per-run round loops of the CPU kernels (``bandits._kernels``) use only
 scalar arithmetic, ``math`` functions and array indexing, so their Python
-source compiles for numba.cuda as well. :func:`device_functions` recompiles a
+source compiles for numba.cuda as well. :func:`gpu.launch_cuda.device_functions` recompiles a
 list of jitted CPU functions as CUDA device functions, rebinding each one's
 global names to the device versions built before it, so the CPU and GPU
 targets run the same arithmetic in the same order (the GPU may still contract
@@ -11,26 +11,7 @@ a*b+c into FMAs).
 
 from __future__ import annotations
 
-import types
-
-from numba import cuda
-
 from gpu.launch_cuda import to_device_array
-
-
-def device_functions(dispatchers):
-    """Map each dispatcher's name to a CUDA device function compiled from its source.
-
-    ``dispatchers`` must list callees before their callers.
-    """
-    table = {}
-    for dispatcher in dispatchers:
-        py = dispatcher.py_func
-        scope = dict(py.__globals__)
-        scope.update(table)
-        fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
-        table[py.__name__] = cuda.jit(device=True)(fn)
-    return table
 
 
 def on_device(x):

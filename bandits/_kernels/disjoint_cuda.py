@@ -9,9 +9,9 @@ from __future__ import annotations
 from numba import cuda
 
 from bandits._kernels import disjoint, ridge
-from bandits._kernels.device_cuda import device_functions, on_device
+from bandits._kernels.device_cuda import on_device
 from bandits._kernels.ridge_cuda import LINALG
-from gpu.launch_cuda import THREADS_PER_BLOCK
+from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions
 
 _DEVICE = device_functions([*LINALG, ridge._ridge_update, disjoint._disjoint_run])
 _disjoint_run = _DEVICE["_disjoint_run"]

@@ -8,28 +8,12 @@ may still contract a*b+c into FMAs).
 
 from __future__ import annotations
 
-import types
-
 from numba import cuda
 
-from gpu.launch_cuda import THREADS_PER_BLOCK, to_device_array
+from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions, to_device_array
 from theory_sims.coulomb._kernels import gas
 
-
-def _device_functions(dispatchers):
-    table = {}
-    for dispatcher in dispatchers:
-        py = dispatcher.py_func
-        scope = dict(py.__globals__)
-        scope.update(table)
-        fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
-        table[py.__name__] = cuda.jit(device=True)(fn)
-    return table
-
-
-_DEVICE = _device_functions(
-    [gas._inv_pow, gas._phi, gas._force, gas._move_energy, gas._chain_sweep]
-)
+_DEVICE = device_functions([gas._inv_pow, gas._phi, gas._force, gas._move_energy, gas._chain_sweep])
 _chain_sweep = _DEVICE["_chain_sweep"]
 
 
