@@ -45,3 +45,8 @@ def device_functions(dispatchers):
         fn = types.FunctionType(py.__code__, scope, py.__name__, py.__defaults__, py.__closure__)
         table[py.__name__] = cuda.jit(device=True)(fn)
     return table
+
+
+def on_device(x):
+    """Numba device arrays pass through; CuPy is wrapped, NumPy copied (:func:`to_device_array`)."""
+    return x if hasattr(x, "copy_to_host") else to_device_array(x)

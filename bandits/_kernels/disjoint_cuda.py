@@ -1,7 +1,7 @@
 """numba.cuda twin of the per-arm (disjoint) LinUCB block kernel, one thread per run.
 
 Compiled from the CPU kernel's per-run source, ``bandits._kernels.disjoint._disjoint_run``
-(see :mod:`bandits._kernels.device_cuda`).
+(see :func:`gpu.launch_cuda.device_functions`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from numba import cuda
 
 from bandits._kernels import disjoint, ridge
-from bandits._kernels.device_cuda import on_device
 from bandits._kernels.ridge_cuda import LINALG
-from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions
+from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions, on_device
 
 _DEVICE = device_functions([*LINALG, ridge._ridge_update, disjoint._disjoint_run])
 _disjoint_run = _DEVICE["_disjoint_run"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 from numba import cuda
 
 from bandits._kernels import dense, ridge
-from bandits._kernels.device_cuda import on_device
-from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions
+from gpu.launch_cuda import THREADS_PER_BLOCK, device_functions, on_device
 
 LINALG = [
     dense._dot,
