@@ -113,7 +113,7 @@ def run(quick: bool, rng) -> dict:
         "max_relative_gap_to_pot": float(max(pt["relative_gap"] for pt in points)),
         "headline": {
             "label": f"POT's time / sort floor at n=10000, d={D}, L={L} (our timing of POT, "
-            "the reference; linproj / floor: ours_over_sort)"
+            "the reference; linproj / floor is the JSON field ours_over_sort)"
             + ("" if like_for_like else "; the paper's 12x is for L=500 (full mode)"),
             "ours": pot_over_sort,
             "paper": PAPER["pot_over_sort"] if like_for_like else None,
