@@ -76,15 +76,26 @@ def check_measure_pair(xp, u_values, v_values, u_weights, v_weights):
     u_weights, v_weights = normalised_weight_pair(
         xp, u_weights, v_weights, u_values.shape[-1], v_values.shape[-1], ("u_weights", "v_weights")
     )
-    shapes = [x.shape[:-1] for x in (u_values, v_values, u_weights, v_weights) if x is not None]
-    try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"batch shapes of u_values {u_values.shape}, v_values {v_values.shape} and their "
-            "weights do not broadcast"
-        ) from exc
+    batch = batch_shape(
+        u_values=u_values, v_values=v_values, u_weights=u_weights, v_weights=v_weights
+    )
     return u_values, v_values, u_weights, v_weights, batch
+
+
+def batch_shape(**arrays):
+    """The broadcast batch shape (every axis but the last) of the named arrays.
+
+    ``None`` entries are skipped; a ValueError names every array and its shape when the
+    batch shapes do not broadcast.
+    """
+    present = {name: x for name, x in arrays.items() if x is not None}
+    try:
+        return np.broadcast_shapes(*(x.shape[:-1] for x in present.values()))
+    except ValueError as exc:
+        listed = ", ".join(f"{name} {tuple(x.shape)}" for name, x in present.items())
+        raise ValueError(
+            f"batch shapes (every axis but the last) of {listed} do not broadcast"
+        ) from exc
 
 
 def normalised_weight_pair(xp, a, b, n, m, names=("a", "b")):

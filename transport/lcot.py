@@ -60,7 +60,12 @@ from gpu.backend import namespace, result_float_dtype, to_numpy
 from gpu.records import Record
 from gpu.validate import check_int
 from transport._rowsearch import rows_count
-from transport._validation import as_real_floating, named_arrays, normalised_weights
+from transport._validation import (
+    as_real_floating,
+    batch_shape,
+    named_arrays,
+    normalised_weights,
+)
 from transport.one_d import sort_with_weights
 
 __all__ = [
@@ -384,13 +389,7 @@ def lcot_embedding(values, weights=None, *, reference=None, reference_weights=No
     if weights is not None:
         weights, _ = normalised_weights(xp, weights, n, "weights")
     ref = _resolve_reference(xp, reference, reference_weights, bool(wrap))
-    shapes = [values.shape[:-1]] + ([] if weights is None else [weights.shape[:-1]])
-    try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"batch shapes of values {values.shape} and weights {weights.shape} do not broadcast"
-        ) from exc
+    batch = batch_shape(values=values, weights=weights)
     size = int(np.prod(batch))
 
     def rows(x):

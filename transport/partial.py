@@ -33,7 +33,7 @@ from gpu.records import Record
 from gpu.validate import check_real, check_real_dtype, check_weights
 from transport._kernels.partial import partial_unit_mass_row, partial_unit_rows
 from transport._opt_plans import opt_plan_lam, opt_plan_mass
-from transport._validation import as_real_floating, check_p, named_arrays
+from transport._validation import as_real_floating, batch_shape, check_p, named_arrays
 
 __all__ = ["PartialResult", "partial_wasserstein_1d"]
 
@@ -235,13 +235,7 @@ def partial_wasserstein_1d(x, y, x_weights=None, y_weights=None, *, lam=None, ma
     n, m = xs.shape[-1], ys.shape[-1]
     a = check_positive_weights(xp, x_weights, n, "x_weights")
     b = check_positive_weights(xp, y_weights, m, "y_weights")
-    shapes = [v.shape[:-1] for v in (xs, ys, a, b) if v is not None]
-    try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"batch shapes of x {xs.shape}, y {ys.shape} and their weights do not broadcast"
-        ) from exc
+    batch = batch_shape(x=xs, y=ys, x_weights=a, y_weights=b)
     size = int(np.prod(batch))
     xs = np.broadcast_to(xs, (*batch, n)).reshape(size, n)
     ys = np.broadcast_to(ys, (*batch, m)).reshape(size, m)
