@@ -20,7 +20,7 @@ largest L on the d = 10 Gaussians.
 from __future__ import annotations
 
 import numpy as np
-from fig_aswd_gradient_flows import target_sample
+from fig_aswd_gradient_flows import TARGETS, target_sample
 from matplotlib.figure import Figure
 from numpy.polynomial.legendre import leggauss
 
@@ -77,20 +77,7 @@ def _reference(X, Y, rng):
 
 def _instances(quick, rng):
     n = 300 if quick else 1000
-    targets = (
-        ("8gaussians", "swiss_roll")
-        if quick
-        else (
-            "8gaussians",
-            "25gaussians",
-            "knot",
-            "moons",
-            "swiss_roll",
-            "rectangle",
-            "heart",
-            "circle",
-        )
-    )
+    targets = ("8gaussians", "swiss_roll") if quick else TARGETS
     out = {
         "gauss_d3": (
             *_gaussian_pair(3, n, rng),
